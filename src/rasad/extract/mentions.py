@@ -1,0 +1,74 @@
+"""Find knowledge-base aliases in an article: word boundaries, clitics, overlaps.
+
+Works on the normalised text; every hit is mapped back to the clean text the
+user sees through the normaliser's offset map.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rasad.extract.lexicon import Lexicon
+from rasad.kb.index import AliasEntry, AliasIndex
+
+_WORD_CHAR = re.compile(r"[\w\u0621-\u064a\u0660-\u0669\u0671-\u06d3]")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One alias occurrence in normalised text; ``prefix`` is the clitic string glued before it."""
+
+    start: int
+    end: int
+    key: str
+    prefix: str
+
+
+def is_word_char(ch: str) -> bool:
+    return bool(_WORD_CHAR.match(ch))
+
+
+def _word_start(text: str, pos: int) -> int:
+    while pos > 0 and is_word_char(text[pos - 1]):
+        pos -= 1
+    return pos
+
+
+def accept_hit(text: str, end_incl: int, entry: AliasEntry, lexicon: Lexicon) -> Hit | None:
+    """Check the boundaries of one automaton match; return the hit or None."""
+    start = end_incl - entry.length + 1
+    end = end_incl + 1
+    if end < len(text) and is_word_char(text[end]):
+        return None
+    word_start = _word_start(text, start)
+    prefix = text[word_start:start]
+    if entry.lil:
+        if prefix and prefix not in lexicon.conjunctions:
+            return None
+    elif prefix and prefix not in lexicon.proclitics:
+        return None
+    return Hit(start=start, end=end, key=entry.key, prefix=prefix)
+
+
+def find_hits(text: str, index: AliasIndex, lexicon: Lexicon) -> list[Hit]:
+    """All boundary-respecting alias hits in ``text`` (possibly overlapping)."""
+    hits: list[Hit] = []
+    for end_incl, entry in index.automaton.iter(text):
+        hit = accept_hit(text, end_incl, entry, lexicon)
+        if hit is not None:
+            hits.append(hit)
+    return hits
+
+
+def longest_non_overlapping(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest hit where hits overlap (leftmost on ties)."""
+    chosen: list[Hit] = []
+    ordered = sorted(hits, key=lambda h: (-(h.end - h.start), h.start))
+    occupied: list[tuple[int, int]] = []
+    for hit in ordered:
+        if any(hit.start < e and s < hit.end for s, e in occupied):
+            continue
+        occupied.append((hit.start, hit.end))
+        chosen.append(hit)
+    return sorted(chosen, key=lambda h: h.start)

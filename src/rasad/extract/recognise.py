@@ -1,0 +1,142 @@
+"""Recognise stage: knowledge-base mentions, linked, plus discovered names.
+
+Matching runs on normalised text; every Mention keeps offsets into the clean
+text, mapped back through the normaliser's offset map.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import re
+
+from rasad.extract.discover import Discovery, discovered_entity, find_discoveries
+from rasad.extract.lexicon import Lexicon, load_lexicon
+from rasad.extract.link import Linked, link_hits
+from rasad.extract.mentions import Hit, accept_hit, find_hits, longest_non_overlapping
+from rasad.kb.index import AliasEntry, AliasIndex, build_index
+from rasad.kb.loader import KnowledgeBase
+from rasad.model import Article, Entity, Mention, Sentence, Span
+from rasad.text.clean import load_furniture, line_key
+from rasad.text.normalize import Normalized, normalize, normalize_text
+
+_BYLINE_SPLIT = re.compile(r"\s+(?:من|[-–—|])\s+|[:،,]\s*")
+_ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{2,}$")
+
+
+def sentence_index(sentences: tuple[Sentence, ...], start: int) -> int | None:
+    if not sentences:
+        return None
+    starts = [s.start for s in sentences]
+    i = bisect.bisect_right(starts, start) - 1
+    return i if i >= 0 else None
+
+
+def kb_mentions(article: Article, norm: Normalized, linked: list[Linked]) -> list[Mention]:
+    out: list[Mention] = []
+    for item in linked:
+        span = norm.to_original(item.hit.start, item.hit.end)
+        out.append(_mention(article, item.entity.id, span, "kb"))
+    return out
+
+
+def _mention(article: Article, entity_id: str, span: Span, method: str) -> Mention:
+    return Mention(
+        article_id=article.id,
+        entity_id=entity_id,
+        start=span.start,
+        end=span.end,
+        text=article.text[span.start : span.end],
+        method=method,
+        sentence=sentence_index(article.sentences, span.start),
+    )
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _evidence(article: Article, span: Span) -> dict[str, object]:
+    idx = sentence_index(article.sentences, span.start)
+    sent = article.sentences[idx] if idx is not None else Span(span.start, span.end)
+    return {"article_id": article.id, "start": sent.start, "end": sent.end}
+
+
+def discovered_from_cues(article: Article, norm: Normalized, taken: list[tuple[int, int]],
+                         lexicon: Lexicon) -> list[tuple[Entity, Span]]:
+    out: list[tuple[Entity, Span]] = []
+    for found in find_discoveries(norm, article.text, lexicon):
+        if _overlaps(found.start, found.end, taken):
+            continue
+        out.append(_entity_for(article, norm, found))
+    return out
+
+
+def _entity_for(article: Article, norm: Normalized, found: Discovery) -> tuple[Entity, Span]:
+    span = norm.to_original(found.start, found.end)
+    surface = article.text[span.start : span.end]
+    name = f"{found.group_word} {surface}" if found.group_word else surface
+    entity = discovered_entity(entity_type=found.type, name_ar=name, cue=found.cue,
+                               evidence=_evidence(article, span))
+    return entity, span
+
+
+def byline_person(article: Article, taken: list[tuple[int, int]]) -> tuple[Entity, Span] | None:
+    """The author named in a byline such as "NAME من CITY" or "NAME - CITY"."""
+    if not article.byline:
+        return None
+    pos = article.text.find(article.byline)
+    if pos < 0:
+        return None
+    head = _BYLINE_SPLIT.split(article.byline, maxsplit=1)[0].strip()
+    words = head.split()
+    non_names = load_furniture().byline_non_names | load_furniture().byline_starts
+    if not 2 <= len(words) <= 4 or line_key(head) in non_names or line_key(words[0]) in non_names:
+        return None
+    if not all(_ARABIC_WORD.match(w) for w in words) or _overlaps(pos, pos + len(head), taken):
+        return None
+    span = Span(pos, pos + len(head))
+    entity = discovered_entity(entity_type="person", name_ar=head, cue="byline", evidence=_evidence(article, span))
+    return entity, span
+
+
+def repeat_mentions(article: Article, norm: Normalized, entity: Entity, taken: list[tuple[int, int]],
+                    lexicon: Lexicon) -> list[Mention]:
+    """Other places in the article where a discovered name occurs."""
+    key = normalize_text(entity.name_ar)
+    out: list[Mention] = []
+    start = norm.text.find(key)
+    while start >= 0:
+        hit = accept_hit(norm.text, start + len(key) - 1, AliasEntry(key, len(key), lil=False), lexicon)
+        if hit is not None:
+            span = norm.to_original(hit.start, hit.end)
+            if not _overlaps(span.start, span.end, taken):
+                out.append(_mention(article, entity.id, span, "discovered"))
+                taken.append((span.start, span.end))
+        start = norm.text.find(key, start + 1)
+    return out
+
+
+def recognise(article: Article, *, kb: KnowledgeBase, index: AliasIndex | None = None) -> Article:
+    """Add knowledge-base mentions and discovered entities to ``article``."""
+    lexicon = load_lexicon()
+    index = index or build_index(kb)
+    norm = normalize(article.text)
+    hits: list[Hit] = longest_non_overlapping(find_hits(norm.text, index, lexicon))
+    mentions = kb_mentions(article, norm, link_hits(norm.text, hits, index.candidates, kb, lexicon))
+    taken = [(m.start, m.end) for m in mentions]
+    found = discovered_from_cues(article, norm, taken, lexicon)
+    author = byline_person(article, taken)
+    if author is not None:
+        found.append(author)
+    entities: dict[str, Entity] = {}
+    for entity, span in found:
+        if _overlaps(span.start, span.end, taken):
+            continue
+        entities.setdefault(entity.id, entity)
+        mentions.append(_mention(article, entity.id, span, "discovered"))
+        taken.append((span.start, span.end))
+    for entity in entities.values():
+        mentions.extend(repeat_mentions(article, norm, entity, taken, lexicon))
+    mentions.sort(key=lambda m: (m.start, m.end))
+    return dataclasses.replace(article, mentions=tuple(mentions), discovered=tuple(entities.values()))

@@ -1,0 +1,100 @@
+"""Alias index: every normalised alias of the knowledge base in one automaton.
+
+The automaton (Aho-Corasick, pyahocorasick) finds all alias occurrences in a
+normalised text in one pass; :mod:`rasad.extract.mentions` then checks word
+boundaries and attached clitics.  Aliases that begin with the article ``ال``
+are also indexed in their ``لل`` form (ل + ال), which Arabic spells without the
+alef.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import ahocorasick
+
+from rasad.extract.lexicon import load_lexicon
+from rasad.kb.loader import KnowledgeBase
+from rasad.model import Entity
+from rasad.text.normalize import normalize_text
+
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u0671-\u06d3]")
+_LATIN_OR_DIGIT = re.compile(r"[a-z0-9]")
+LIL = "لل"
+
+
+@dataclass(frozen=True, slots=True)
+class AliasEntry:
+    """What the automaton stores for one indexed string."""
+
+    key: str
+    length: int
+    lil: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AliasIndex:
+    automaton: ahocorasick.Automaton
+    candidates: dict[str, tuple[str, ...]]
+    kb_version: str
+
+
+@cache
+def alias_stoplist() -> frozenset[str]:
+    raw = resources.files("rasad.kb").joinpath("data/alias_stoplist.txt").read_text(encoding="utf-8")
+    words = (line.split("#", 1)[0].strip() for line in raw.splitlines())
+    return frozenset(normalize_text(w) for w in words if w)
+
+
+def usable_alias(key: str, *, min_letters: int, stoplist: frozenset[str]) -> bool:
+    """An alias is indexed unless it is too short to be a name or a common word."""
+    if not key or key in stoplist:
+        return False
+    if _LATIN_OR_DIGIT.search(key) and not _ARABIC_LETTER.search(key):
+        return len(key) >= 3
+    return len(_ARABIC_LETTER.findall(key)) >= min_letters
+
+
+def entity_names(entity: Entity) -> tuple[str, ...]:
+    return (entity.name_ar, entity.name_en, *entity.aliases)
+
+
+def alias_keys(entity: Entity, *, min_letters: int, stoplist: frozenset[str]) -> set[str]:
+    keys = {normalize_text(n) for n in entity_names(entity)}
+    return {k for k in keys if usable_alias(k, min_letters=min_letters, stoplist=stoplist)}
+
+
+def build_candidates(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    lexicon = load_lexicon()
+    stoplist = alias_stoplist()
+    table: dict[str, list[str]] = {}
+    for entity in kb.entities.values():
+        for key in alias_keys(entity, min_letters=lexicon.min_alias_letters, stoplist=stoplist):
+            table.setdefault(key, []).append(entity.id)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+def build_automaton(keys: list[str]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, AliasEntry(key, len(key), lil=False))
+        if key.startswith("ال") and len(key) > 3:
+            lil_form = LIL + key[2:]
+            automaton.add_word(lil_form, AliasEntry(key, len(lil_form), lil=True))
+    automaton.make_automaton()
+    return automaton
+
+
+_CACHE: dict[tuple[str, str], AliasIndex] = {}
+
+
+def build_index(kb: KnowledgeBase) -> AliasIndex:
+    """Alias index of ``kb`` (cached per knowledge-base name and version)."""
+    cache_key = (kb.name, kb.version)
+    if cache_key not in _CACHE:
+        candidates = build_candidates(kb)
+        _CACHE[cache_key] = AliasIndex(build_automaton(sorted(candidates)), candidates, kb.version)
+    return _CACHE[cache_key]

@@ -1,0 +1,223 @@
+"""Clean stage: from a raw document to the article text a reader sees.
+
+Removes page furniture by general rules (a lexicon of web furniture phrases,
+the end-of-page block after a related/comments/share marker, short breadcrumb
+lines before the headline, counters and symbol lines) and by learned line
+statistics (short lines that recur across documents of the same outlet in a
+run), drops exact repeats such as photo captions printed twice, keeps the
+title, the byline and the paragraphs.  The clean text is the paragraphs joined
+by blank lines; every offset rasad reports points into it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from rasad.model import Article, RawDoc, Span, article_id
+from rasad.text.normalize import name_key, normalize_text
+
+_INLINE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9.+&'-]*$")
+_COUNTER_LINE = re.compile(r"^[\d\s/|.,:*•·-]*(تعليق|تعليقات|comments?|views?|مشاهدة|مشاهدات)?[\d\s/|.,:*•·-]*$", re.I)
+_SENTENCE_END = re.compile(r"[.!?؟…»”\"]\s*$")
+_DASH_SPLIT = re.compile(r"\s+[-–—|]\s+")
+_FROM_SPLIT = re.compile(r"\s+من\s+")
+HEAD_WINDOW = 8
+BREADCRUMB_MAX_WORDS = 4
+BYLINE_MAX_WORDS = 7
+TAIL_SHORT_WORDS = 15
+LEARNED_MIN_DOCS = 3
+LEARNED_MAX_WORDS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Furniture:
+    whole_line: frozenset[str]
+    line_starts: tuple[str, ...]
+    tail_markers: tuple[str, ...]
+    byline_starts: frozenset[str]
+    byline_non_names: frozenset[str]
+
+
+@cache
+def load_furniture() -> Furniture:
+    raw = resources.files("rasad.text").joinpath("data/boilerplate.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(raw)
+
+    def keys(name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(line_key(str(v)) for v in data[name]))
+
+    return Furniture(
+        whole_line=frozenset(keys("whole_line")),
+        line_starts=keys("line_starts"),
+        tail_markers=keys("tail_markers"),
+        byline_starts=frozenset(keys("byline_starts")),
+        byline_non_names=frozenset(keys("byline_non_names")),
+    )
+
+
+def line_key(line: str) -> str:
+    """Comparison key of a line: normalised, punctuation dropped, lower case."""
+    return name_key(line).strip(" *•·|")
+
+
+@dataclass(slots=True)
+class LineStats:
+    """Learned per-outlet line statistics over the documents of a run.
+
+    A short line seen in at least ``LEARNED_MIN_DOCS`` documents of the same
+    outlet is page furniture (menus, footers, share rows) for that outlet.
+    """
+
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def observe(self, outlet: str | None, lines: list[str]) -> None:
+        counter = self.counts.setdefault(outlet or "", Counter())
+        for key in {line_key(x) for x in lines if 0 < len(x.split()) <= LEARNED_MAX_WORDS}:
+            counter[key] += 1
+
+    def furniture(self, outlet: str | None) -> frozenset[str]:
+        counter = self.counts.get(outlet or "", Counter())
+        return frozenset(k for k, n in counter.items() if n >= LEARNED_MIN_DOCS and k)
+
+
+def split_lines(text: str) -> list[str]:
+    """Non-empty lines with inline whitespace collapsed."""
+    lines = (_INLINE_SPACE.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
+    return [line for line in lines if line]
+
+
+def is_furniture_line(line: str, furniture: Furniture) -> bool:
+    key = line_key(line)
+    if not key or not _LETTER.search(line):
+        return True
+    if key in furniture.whole_line or _COUNTER_LINE.match(line):
+        return True
+    return any(key.startswith(start) for start in furniture.line_starts)
+
+
+def is_latin_button_row(line: str) -> bool:
+    """A line of one or two Latin words (share buttons) inside an Arabic article."""
+    words = line.split()
+    return 0 < len(words) <= 2 and all(_LATIN_WORD.match(w) for w in words) and not any(
+        c.isdigit() for c in line
+    )
+
+
+def tail_start(lines: list[str], furniture: Furniture) -> int:
+    """Index of the first end-of-page marker after which only short lines follow."""
+    for i, line in enumerate(lines):
+        key = line_key(line)
+        if not any(key.startswith(m) for m in furniture.tail_markers):
+            continue
+        rest = lines[i + 1 :]
+        if not any(len(x.split()) >= TAIL_SHORT_WORDS and _SENTENCE_END.search(x) for x in rest):
+            return i
+    return len(lines)
+
+
+def head_start(lines: list[str], title: str | None) -> int:
+    """Skip short breadcrumb lines that precede the headline near the top."""
+    if not title:
+        return 0
+    target = line_key(title)
+    for i, line in enumerate(lines[:HEAD_WINDOW]):
+        if line_key(line) == target:
+            before = lines[:i]
+            if all(len(x.split()) <= BREADCRUMB_MAX_WORDS for x in before):
+                return i
+            return 0
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
+class LineDecision:
+    line: str
+    reason: str | None
+
+
+def classify_lines(
+    lines: list[str], *, title: str | None, furniture: Furniture, learned: frozenset[str]
+) -> list[LineDecision]:
+    """Decide for every line whether it is content (reason None) or why it is not."""
+    head = head_start(lines, title)
+    tail = tail_start(lines, furniture)
+    seen: set[str] = set()
+    out: list[LineDecision] = []
+    for i, line in enumerate(lines):
+        key = line_key(line)
+        reason: str | None = None
+        if i < head:
+            reason = "breadcrumb"
+        elif i >= tail:
+            reason = "end-of-page block"
+        elif is_furniture_line(line, furniture) or is_latin_button_row(line):
+            reason = "furniture"
+        elif key in learned:
+            reason = "repeated across outlet pages"
+        elif key in seen:
+            reason = "exact repeat"
+        seen.add(key)
+        out.append(LineDecision(line, reason))
+    return out
+
+
+def find_byline(paragraphs: list[str], furniture: Furniture) -> str | None:
+    """A short line near the top that names the author or the desk."""
+    for line in paragraphs[1:4]:
+        words = line.split()
+        if not words or len(words) > BYLINE_MAX_WORDS or _SENTENCE_END.search(line):
+            continue
+        first = line_key(words[0])
+        if first in furniture.byline_starts:
+            return line
+        if _DASH_SPLIT.search(line) or (_FROM_SPLIT.search(line) and len(words) <= 6):
+            return line
+    return None
+
+
+def paragraph_spans(paragraphs: list[str]) -> tuple[Span, ...]:
+    spans: list[Span] = []
+    pos = 0
+    for para in paragraphs:
+        spans.append(Span(pos, pos + len(para)))
+        pos += len(para) + 2
+    return tuple(spans)
+
+
+def clean(raw: RawDoc, *, learned: frozenset[str] = frozenset()) -> Article:
+    """Clean one raw document into an :class:`Article`."""
+    furniture = load_furniture()
+    title = _INLINE_SPACE.sub(" ", raw.title).strip() if raw.title else None
+    decisions = classify_lines(split_lines(raw.text), title=title, furniture=furniture, learned=learned)
+    paragraphs = [d.line for d in decisions if d.reason is None]
+    if title and (not paragraphs or line_key(paragraphs[0]) != line_key(title)):
+        paragraphs = [title, *[p for p in paragraphs if line_key(p) != line_key(title)]]
+    text = "\n\n".join(paragraphs)
+    return Article(
+        id=article_id(text),
+        source=raw.source,
+        file=raw.file,
+        text=text,
+        outlet=raw.outlet,
+        title=title or (paragraphs[0] if paragraphs else None),
+        published=raw.published,
+        url=raw.url,
+        byline=raw.byline or find_byline(paragraphs, furniture),
+        language=raw.language,
+        paragraphs=paragraph_spans(paragraphs),
+        removed=tuple(f"{d.reason}: {d.line}" for d in decisions if d.reason is not None),
+        metadata=dict(raw.metadata),
+    )
+
+
+def normalized_lines(text: str) -> list[str]:
+    """Normalised non-empty lines of a raw text (for :class:`LineStats`)."""
+    return [normalize_text(x) for x in split_lines(text)]

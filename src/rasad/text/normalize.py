@@ -1,0 +1,110 @@
+"""Arabic normalisation for matching, with a map back to the original offsets.
+
+Every normaliser maps one character to at most one character, so the map from
+normalised positions to original positions is a simple index list.  The order
+applied by :func:`normalize` is:
+
+1. delete diacritics, tatweel and invisible format characters;
+2. unify alef forms, hamza carriers, alef maqsura, ta marbuta, Persian letters;
+3. Arabic-Indic and Persian digits to ASCII;
+4. quote marks and exotic spaces to a plain space; Latin to lower case;
+5. collapse runs of spaces (newlines are kept: a name never spans two lines).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from rasad.model import Span
+
+_DELETE = "\x00"
+_MULTISPACE = re.compile(r" {2,}")
+_PUNCT_FOR_KEYS = re.compile(r"[\"“”«»()\[\]\-_.,،:;؛!?؟/\\]")
+
+
+@cache
+def _charmap() -> dict[str, object]:
+    data = resources.files("rasad.text").joinpath("data/charmap.json").read_text(encoding="utf-8")
+    loaded: dict[str, object] = json.loads(data)
+    return loaded
+
+
+def _str_field(name: str) -> str:
+    value = _charmap()[name]
+    assert isinstance(value, str)
+    return value
+
+
+def _map_field(name: str) -> dict[str, str]:
+    value = _charmap()[name]
+    assert isinstance(value, dict)
+    return {str(k): str(v) for k, v in value.items()}
+
+
+@cache
+def _table() -> dict[int, str]:
+    """One ``str.translate`` table composing the 1→1 and 1→0 steps."""
+    table: dict[int, str] = {}
+    for name in ("diacritics", "tatweel", "invisible"):
+        table.update({ord(c): _DELETE for c in _str_field(name)})
+    for name in ("alef", "hamza_carriers", "alef_maqsura", "ta_marbuta", "persian_letters", "digits"):
+        table.update({ord(k): v for k, v in _map_field(name).items()})
+    for name in ("quotes", "spaces"):
+        table.update({ord(c): " " for c in _str_field(name)})
+    table.update({c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)})
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Normalised text plus, for each of its characters, the original offset."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original_length: int
+
+    def to_original(self, start: int, end: int) -> Span:
+        """Map a normalised ``[start, end)`` span back to the original text."""
+        if end <= start:
+            pos = self.offsets[start] if start < len(self.offsets) else self.original_length
+            return Span(pos, pos)
+        return Span(self.offsets[start], self.offsets[end - 1] + 1)
+
+
+def translate_chars(text: str) -> str:
+    """Apply the per-character maps; deleted characters become NUL placeholders."""
+    return text.translate(_table())
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise ``text`` for matching and keep the offset map."""
+    mapped = translate_chars(text)
+    if _DELETE not in mapped and "  " not in mapped:
+        return Normalized(mapped, tuple(range(len(mapped))), len(text))
+    keep = [i for i, ch in enumerate(mapped) if ch != _DELETE]
+    chars = [mapped[i] for i in keep]
+    kept: list[int] = []
+    out: list[str] = []
+    for idx, ch in zip(keep, chars, strict=True):
+        if ch == " " and out and out[-1] == " ":
+            continue
+        kept.append(idx)
+        out.append(ch)
+    return Normalized("".join(out), tuple(kept), len(text))
+
+
+def normalize_text(text: str) -> str:
+    """Normalised text only (no offset map), for keys and lookups."""
+    return _MULTISPACE.sub(" ", translate_chars(text).replace(_DELETE, "")).strip()
+
+
+def name_key(name: str) -> str:
+    """Comparison key for names: normalised, punctuation and apostrophes dropped."""
+    for mark in ("'", "’", "ʿ", "ʾ"):
+        name = name.replace(mark, "")
+    text = normalize_text(name)
+    return " ".join(_PUNCT_FOR_KEYS.sub(" ", text).split())

@@ -1,0 +1,94 @@
+"""Clean stage on hand-built pages (our own text) and on the real seed articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rasad.model import RawDoc
+from rasad.text.clean import LineStats, clean, split_lines
+from rasad.text.sentences import split_sentences
+
+PAGE = """Facebook
+Twitter
+سياسة
+تعزيزات جديدة لقوات النظام في الميادين
+
+خاص - موقع المثال
+
+وصلت تعزيزات عسكرية جديدة إلى مدينة الميادين صباح اليوم، وفق ما أفاد به مراسلنا.
+
+صورة لعناصر من قوات النظام على مدخل المدينة.
+
+صورة لعناصر من قوات النظام على مدخل المدينة.
+
+وقال مصدر محلي إن الرتل ضم عشرات الآليات. وأضاف أن الانتشار شمل الأحياء الشرقية!
+
+اقرأ أيضاً
+عنوان خبر آخر
+عنوان ثالث
+
+جميع الحقوق محفوظة © 2024
+"""
+
+
+def _doc(text: str, title: str | None = "تعزيزات جديدة لقوات النظام في الميادين", outlet: str = "x") -> RawDoc:
+    return RawDoc(source="page.txt", file="page.txt", text=text, title=title, outlet=outlet)
+
+
+def test_furniture_removed_and_content_kept() -> None:
+    article = clean(_doc(PAGE))
+    assert "Facebook" not in article.text and "سياسة" not in article.text
+    assert "اقرأ" not in article.text and "عنوان خبر آخر" not in article.text
+    assert "جميع الحقوق" not in article.text
+    assert "وصلت تعزيزات عسكرية جديدة" in article.text
+    assert article.text.count("صورة لعناصر من قوات النظام") == 1
+    assert article.text.startswith("تعزيزات جديدة لقوات النظام في الميادين")
+    assert article.byline == "خاص - موقع المثال"
+
+
+def test_paragraph_spans_match_text() -> None:
+    article = clean(_doc(PAGE))
+    pieces = [article.text[p.start : p.end] for p in article.paragraphs]
+    assert "\n\n".join(pieces) == article.text
+
+
+def test_title_prepended_when_body_lacks_it() -> None:
+    article = clean(_doc("وصلت تعزيزات إلى المدينة.", title="عنوان الخبر"))
+    assert article.text.split("\n\n")[0] == "عنوان الخبر"
+
+
+def test_learned_line_statistics() -> None:
+    stats = LineStats()
+    for i in range(3):
+        stats.observe("x", split_lines(f"قائمة الأقسام\nخبر رقم {i} عن موضوع مختلف تماما."))
+    learned = stats.furniture("x")
+    article = clean(_doc("قائمة الأقسام\nوصلت تعزيزات إلى المدينة.", title=None), learned=learned)
+    assert "قائمة الأقسام" not in article.text
+    assert stats.furniture("other outlet") == frozenset()
+
+
+def test_sentences_split_on_arabic_punctuation() -> None:
+    article = clean(_doc("الجملة الأولى هنا. هل هذه الثانية؟ نعم! وهذه 3.5 كيلومتر فقط.", title=None))
+    sentences = split_sentences(article.text, article.paragraphs)
+    texts = [article.text[s.start : s.end] for s in sentences]
+    assert texts == ["الجملة الأولى هنا.", "هل هذه الثانية؟", "نعم!", "وهذه 3.5 كيلومتر فقط."]
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/corpus/seeds is not present")
+def test_seed_furniture_removed() -> None:
+    from rasad.ingest import iter_documents
+    from rasad.model import Skipped
+
+    for doc in iter_documents([SEEDS]):
+        assert not isinstance(doc, Skipped)
+        article = clean(doc)
+        lines = article.text.split("\n\n")
+        assert len(lines) == len(set(lines)), f"{doc.file}: repeated paragraph left"
+        for furniture in ("Facebook", "WhatsApp", "هل أعجبك", "اترك تعليق", "مقالات ذات صلة", "زر الذهاب"):
+            assert furniture not in article.text, f"{doc.file}: {furniture!r} left"
+        assert len(article.paragraphs) >= 8
