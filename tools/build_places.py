@@ -84,19 +84,20 @@ STOPLIST = frozenset({
     "الإسكندرية", "الجيزة", "الناصرة", "ناصرة", "الهندية", "الهاشمية", "التبني",
     # given names, surnames and names of better-known places elsewhere
     "الرياض", "جاسم", "ربيعة", "الحمزة", "القاسم", "العباسي", "الرفاعي", "السلمان", "الدالي",
-    "ديانا", "صلاح الدين", "نوا", "ايو", "جبا",
+    "ديانا", "صلاح الدين", "نوا", "ايو", "جبا", "امان", "رياض",
 })
 ADMIN_WORDS = ("ناحية", "قضاء", "مركز", "مدينة", "مخيم", "قرية", "بلدة", "محافظة", "منطقة")
 # A space after a letter that does not join leftwards is invisible, so writers drop
 # it (دير الزور / ديرالزور, البو كمال / البوكمال): such names get a spaceless variant.
-NON_JOINING = frozenset("اأإآءدذرزوؤة")
+NON_JOINING = frozenset("اأإآءدذرزوؤ")
 # Prefixes often glued to the next word; a glued name gets a spaced variant.
 GLUED_PREFIXES = ("ألبو", "البو", "أبو", "ابو", "دير", "كفر", "تل", "عين", "رأس", "راس")
 
 DIACRITICS_RE = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
 INVISIBLE_RE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\ufeff]")
 ARABIC_NAME_RE = re.compile("^[\u0621-\u063a\u0641-\u064a]+(?: [\u0621-\u063a\u0641-\u064a]+)*$")
-LATIN_NAME_RE = re.compile(r"^[A-Z\u00c0-\u00de\u0100-\u024f\u1e00-\u1eff][A-Za-z\u00c0-\u024f\u1e00-\u1eff' .\-’‘ʿʾ]+$")
+LATIN_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+LATIN_NAME_RE = re.compile(f"^[{LATIN_LETTERS}][{LATIN_LETTERS}' .\\-’‘ʿʾ]+$")
 ALEF_RE = re.compile("[أإآٱ]")
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʿ": "'", "ʾ": "'", "`": "'"})
 ARABIC_TO_LATIN = str.maketrans({
@@ -106,7 +107,6 @@ ARABIC_TO_LATIN = str.maketrans({
     "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "u",
     "ي": "i", "ى": "a", "ة": "a", " ": "",
 })
-LATIN_ARTICLE_RE = re.compile(r"^(?:a[dlnrstz]|ash|adh|ath|el)[ -]", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,8 +157,12 @@ FOLDED_STOPLIST = frozenset(fold_arabic(word) for word in STOPLIST)
 
 
 def is_arabic_name(text: str) -> bool:
-    """Arabic letters only (no Persian/Kurdish letters), every word of two or more letters."""
-    return bool(ARABIC_NAME_RE.match(text)) and all(len(word) > 1 for word in text.split())
+    """Arabic spelling: Arabic letters only (no Persian/Kurdish letters), words of two or more
+    letters, ta marbuta and alef maqsura only word-final, no word-initial yeh-hamza (Kurdish)."""
+    if not ARABIC_NAME_RE.match(text):
+        return False
+    return all(len(w) > 1 and "ة" not in w[:-1] and "ى" not in w[:-1] and w[0] != "ئ"
+               for w in text.split())
 
 
 def is_stopword(text: str) -> bool:
@@ -167,14 +171,11 @@ def is_stopword(text: str) -> bool:
 
 
 def spaceless_variant(name: str) -> str | None:
-    """'دير الزور' -> 'ديرالزور': drop spaces that follow a non-joining letter."""
-    words = name.split(" ")
-    if len(words) < 2:
+    """'دير الزور' -> 'ديرالزور': drop the first space when it follows a non-joining letter."""
+    first, _, rest = name.partition(" ")
+    if not rest or first in ADMIN_WORDS or first[-1] not in NON_JOINING:
         return None
-    out = words[0]
-    for word in words[1:]:
-        out += word if out[-1] in NON_JOINING else " " + word
-    return out if out != name else None
+    return first + rest
 
 
 def spaced_variant(name: str) -> str | None:
@@ -207,22 +208,42 @@ def latin_key(text: str) -> str:
     return re.sub("[^a-z]", "", ascii_fold(text).lower())
 
 
-def name_score(arabic: str, latin: str) -> tuple[int, float]:
-    """Rank an Arabic alternate against the GeoNames name (higher is better)."""
-    has_article = bool(LATIN_ARTICLE_RE.match(ascii_fold(latin)))
-    article_match = int(arabic.startswith("ال") == has_article)
-    ratio = difflib.SequenceMatcher(None, romanise(arabic), latin_key(latin)).ratio()
-    return article_match, round(ratio, 6)
+def skeleton(text: str) -> str:
+    """Consonants only: short vowels are not written in Arabic."""
+    return re.sub("[aeiouyw]", "", text)
+
+
+def name_score(arabic: str, latin: str) -> float:
+    """Similarity of an Arabic alternate to the GeoNames Latin name (higher is better)."""
+    ara, lat = romanise(arabic), latin_key(latin)
+    full = difflib.SequenceMatcher(None, ara, lat).ratio()
+    consonants = difflib.SequenceMatcher(None, skeleton(ara), skeleton(lat)).ratio()
+    return round(consonants + full / 2, 6)
+
+
+def spelling_rank(name: str) -> tuple[int, int, str]:
+    """Prefer careful spellings: ta marbuta over final heh, hamza on alef."""
+    return -name.count("ة"), -sum(name.count(ch) for ch in "أإآ"), name
+
+
+def preferred_spellings(candidates: Iterable[str]) -> list[str]:
+    """One spelling per folded form; 'X' dropped when 'الX' is also attested."""
+    by_fold: dict[str, list[str]] = {}
+    for name in candidates:
+        by_fold.setdefault(fold_arabic(name), []).append(name)
+    best = {min(names, key=spelling_rank) for names in by_fold.values()}
+    folded = {fold_arabic(name) for name in best}
+    return sorted(n for n in best if "ال" + fold_arabic(n) not in folded)
 
 
 def choose_name_ar(candidates: Iterable[str], latin: str, population: int) -> str:
-    """Best-matching usable alternate; a qualified form when every alternate is a common word."""
-    usable = sorted(c for c in candidates if not is_stopword(c))
-    plain = [c for c in usable if c.split(" ")[0] not in ADMIN_WORDS] or usable
-    if plain:
-        return max(plain, key=lambda c: (name_score(c, latin), -len(c), c))
-    fallback = min(candidates, key=lambda c: (len(c), c))
-    return ("مدينة " if population >= 10000 else "بلدة ") + fallback
+    """The alternate closest to the GeoNames name; qualified (مدينة/بلدة X) if it is a common word."""
+    spellings = preferred_spellings(candidates)
+    plain = [c for c in spellings if c.split(" ")[0] not in ADMIN_WORDS] or spellings
+    best = min(plain, key=lambda c: (-name_score(c, latin), is_stopword(c), len(c), c))
+    if not is_stopword(best):
+        return best
+    return ("مدينة " if population >= 10000 else "بلدة ") + best
 
 
 # --- English names ------------------------------------------------------------------
@@ -242,7 +263,8 @@ def english_forms(name: str) -> set[str]:
 
 def latin_alternates(names: Iterable[str]) -> set[str]:
     """GeoNames Latin-script alternates that look like names (no codes, no lower-case romanisation)."""
-    return {n for n in names if len(n) >= 4 and not n.isupper() and LATIN_NAME_RE.match(n)}
+    return {n for n in names
+            if len(n) >= 4 and n[0].isupper() and not n.isupper() and LATIN_NAME_RE.match(n)}
 
 
 def english_aliases(values: Iterable[str]) -> set[str]:
@@ -451,7 +473,8 @@ def report(places: list[Place], gold_path: Path | None) -> None:
     for (country, feature), n in sorted(Counter((p.country, p.feature) for p in places).items()):
         print(f"  {country} {feature:<13} {n}")
     towns = Counter(p.country for p in places if p.source == "geonames")
-    print(f"GeoNames towns: SY {towns['SY']}, IQ {towns['IQ']}, other {sum(towns.values()) - towns['SY'] - towns['IQ']}")
+    other = sum(towns.values()) - towns["SY"] - towns["IQ"]
+    print(f"GeoNames towns: SY {towns['SY']}, IQ {towns['IQ']}, other {other}")
     print(f"stoplist: {len(STOPLIST)} words")
     if gold_path is None or not gold_path.exists():
         print("gold: not checked (no seeds.yaml)")

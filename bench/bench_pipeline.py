@@ -1,0 +1,69 @@
+"""Benchmark: ingest → clean → recognise/link, articles per second on one core.
+
+usage: python bench/bench_pipeline.py [--copies N] [--corpus DIR]
+
+Writes N copies of the corpus (seed articles when ../shared is present,
+otherwise the bundled examples) to a temporary folder, each copy with a
+distinct line so that no two texts are equal, then times the whole per-article
+path in one process: reading and decoding the files, front matter, cleaning,
+sentence splitting, alias matching, linking and discovery.  The knowledge-base
+load and index build are timed separately (once per process).  Peak memory is
+the process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from rasad.ingest import iter_documents
+from rasad.kb import load_kb
+from rasad.kb.index import build_index
+from rasad.model import Article
+from rasad.pipeline import process_stream
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "corpus" / "seeds"
+
+
+def write_copies(corpus: Path, target: Path, copies: int) -> int:
+    files = sorted(corpus.glob("*.txt"))
+    for i in range(copies):
+        for f in files:
+            text = f.read_text(encoding="utf-8")
+            (target / f"{i:05d}_{f.name}").write_text(f"{text}\n\nنسخة رقم {i}\n", encoding="utf-8")
+    return len(files) * copies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--copies", type=int, default=200)
+    parser.add_argument("--corpus", type=Path, default=SEEDS if SEEDS.is_dir() else ROOT / "examples" / "corpus")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    kb = load_kb()
+    build_index(kb)
+    kb_seconds = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        n = write_copies(args.corpus, Path(tmp), args.copies)
+        size = sum(p.stat().st_size for p in Path(tmp).iterdir()) / n
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        mentions = sum(len(a.mentions) for a in process_stream(iter_documents([tmp]), kb) if isinstance(a, Article))
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}")
+    print(f"corpus: {args.corpus} x {args.copies} = {n} articles, {size / 1024:.1f} KiB each on average")
+    print(f"knowledge base: {len(kb)} entities, load + index {kb_seconds:.2f} s (once per process)")
+    print(f"ingest → link: {n / cpu:.0f} articles/s per core (CPU time), {n / wall:.0f} articles/s wall, "
+          f"{mentions / n:.1f} mentions/article")
+    print(f"peak RSS: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""Shared fixtures: paths to the shared corpus and the bundled examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "corpus" / "seeds"
+GOLD = SHARED / "gold" / "seeds.yaml"
+EXAMPLES = ROOT / "examples" / "corpus"
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"shared seed corpus not present at {SEEDS}")
+    return SEEDS
+
+
+@pytest.fixture
+def gold_file() -> Path:
+    if not GOLD.is_file():
+        pytest.skip(f"shared gold file not present at {GOLD}")
+    return GOLD
