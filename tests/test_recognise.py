@@ -32,6 +32,9 @@ ENTITIES = (
     Entity("russia", "actor", "Russia", "روسيا", ()),
     Entity("dez24", "source", "Deir ez-Zor 24", "دير الزور 24", ()),
     Entity("kafr", "place", "Kafr", "كفر", (), feature="town"),
+    Entity("badia", "place", "Syrian Desert", "البادية السورية", ("البادية",), feature="region"),
+    Entity("sur", "place", "Sur", "صور", (), feature="subdistrict"),
+    Entity("raqqa", "place", "Raqqa", "الرقة", ("رقة",), feature="town"),
 )
 
 
@@ -104,3 +107,13 @@ def test_discovered_persons_and_groups() -> None:
 def test_discovery_ignores_common_words_after_cues() -> None:
     article = recognise(_article("وقال القيادي في الميليشيا ذاتها إن الوضع هادئ."), kb=_kb(*ENTITIES))
     assert article.discovered == ()
+
+
+def test_quoted_group_name_wins_over_a_place_inside_it() -> None:
+    article = recognise(_article("هاجمت ميليشيا “أسود البادية” مواقع في البادية"), kb=_kb(*ENTITIES))
+    assert [e.name_ar for e in article.discovered] == ["أسود البادية"]
+    assert [m.text for m in article.mentions] == ["أسود البادية", "البادية"]
+
+
+def test_common_words_are_not_places() -> None:
+    assert _links("نشرت صور جديدة وسلم ورقة للمراجع في الرقة") == [("الرقة", "raqqa")]

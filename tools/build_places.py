@@ -100,13 +100,18 @@ LATIN_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 LATIN_NAME_RE = re.compile(f"^[{LATIN_LETTERS}][{LATIN_LETTERS}' .\\-’‘ʿʾ]+$")
 ALEF_RE = re.compile("[أإآٱ]")
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʿ": "'", "ʾ": "'", "`": "'"})
-ARABIC_TO_LATIN = str.maketrans({
+BGN_MARKS = str.maketrans({"’": "'", "ʾ": "'", "`": "'", "ʿ": "‘"})
+# BGN/PCGN-like romanisation (the scheme of GeoNames names), only to compare spellings:
+# emphatics carry a cedilla as in GeoNames (ţ ş ḩ ḑ z̧), ayn is ‘ and hamza is dropped.
+CEDILLA = "\u0327"
+ARABIC_TO_BGN = str.maketrans({
     "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ء": "", "ؤ": "", "ئ": "", "ب": "b", "ت": "t",
-    "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r", "ز": "z",
-    "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "ع": "", "غ": "gh",
-    "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "u",
-    "ي": "i", "ى": "a", "ة": "a", " ": "",
+    "ث": "th", "ج": "j", "ح": "h" + CEDILLA, "خ": "kh", "د": "d", "ذ": "dh", "ر": "r", "ز": "z",
+    "س": "s", "ش": "sh", "ص": "s" + CEDILLA, "ض": "d" + CEDILLA, "ط": "t" + CEDILLA,
+    "ظ": "z" + CEDILLA, "ع": "‘", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m",
+    "ن": "n", "ه": "h", "و": "u", "ي": "i", "ى": "a", "ة": "", " ": "",
 })
+LATIN_ARTICLE_RE = re.compile("(^|\\s)(?:a[dlnrstz]|ash|adh|ath|el)" + CEDILLA + "?[ -]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,27 +203,40 @@ def arabic_variants(names: Iterable[str]) -> set[str]:
     return out
 
 
-def romanise(text: str) -> str:
-    """Crude Arabic -> Latin letters, only to compare with a GeoNames Latin name."""
-    return text.translate(ARABIC_TO_LATIN)
+def latin_key(latin: str) -> str:
+    """A GeoNames Latin name, lower-cased, article written 'al', BGN marks kept as cedillas."""
+    text = unicodedata.normalize("NFD", latin.translate(BGN_MARKS).lower())
+    text = "".join(ch for ch in text if ch == CEDILLA or not unicodedata.combining(ch))
+    text = LATIN_ARTICLE_RE.sub(r"\1al", text)
+    return re.sub(r"ah\b", "a", text)
 
 
-def latin_key(text: str) -> str:
-    """Lower-case ASCII letters of a Latin name, for similarity scoring."""
-    return re.sub("[^a-z]", "", ascii_fold(text).lower())
+def arabic_key(arabic: str) -> str:
+    """An Arabic name in the same BGN-like letters as latin_key."""
+    return arabic.translate(ARABIC_TO_BGN)
 
 
-def skeleton(text: str) -> str:
-    """Consonants only: short vowels are not written in Arabic."""
-    return re.sub("[aeiouyw]", "", text)
+def skeleton(key: str, marks: bool) -> str:
+    """Consonants of a key (short vowels are not written in Arabic); cedillas only if marks."""
+    key = key if marks else key.replace(CEDILLA, "").replace("‘", "")
+    return re.sub("[aeiouwy' -]", "", key)
 
 
 def name_score(arabic: str, latin: str) -> float:
-    """Similarity of an Arabic alternate to the GeoNames Latin name (higher is better)."""
-    ara, lat = romanise(arabic), latin_key(latin)
-    full = difflib.SequenceMatcher(None, ara, lat).ratio()
-    consonants = difflib.SequenceMatcher(None, skeleton(ara), skeleton(lat)).ratio()
-    return round(consonants + full / 2, 6)
+    """Similarity of an Arabic alternate to the GeoNames name (higher is better).
+
+    Emphatic letters (ţ ş ḩ ḑ z̧) and ayn only count when the GeoNames name is in the
+    BGN romanisation; a conventional name (Tartus, Aleppo) carries no such marks."""
+    ara, lat = arabic_key(arabic), latin_key(latin)
+    marks = not latin.isascii()
+    consonants = difflib.SequenceMatcher(None, skeleton(ara, marks), skeleton(lat, marks)).ratio()
+    letters = difflib.SequenceMatcher(None, re.sub("[^a-z]", "", ara), re.sub("[^a-z]", "", lat)).ratio()
+    return round(consonants + letters / 2, 6)
+
+
+def word_gap(arabic: str, latin: str) -> int:
+    """Difference in word count ('طوز خورماتو' for 'Tuz Khurmatu', 'تلكلخ' for 'Tallkalakh')."""
+    return abs(len(arabic.split()) - len(latin_key(latin).replace("-", " ").split()))
 
 
 def spelling_rank(name: str) -> tuple[int, int, str]:
@@ -226,24 +244,39 @@ def spelling_rank(name: str) -> tuple[int, int, str]:
     return -name.count("ة"), -sum(name.count(ch) for ch in "أإآ"), name
 
 
-def preferred_spellings(candidates: Iterable[str]) -> list[str]:
-    """One spelling per folded form; 'X' dropped when 'الX' is also attested."""
-    by_fold: dict[str, list[str]] = {}
+def preferred_spellings(candidates: Iterable[str], conventional: bool) -> list[str]:
+    """One spelling per alef / ta-marbuta variant group. For a conventional English name
+    (Mosul, Latakia) that drops the article, 'X' is dropped when 'الX' is attested."""
+    groups: dict[str, list[str]] = {}
     for name in candidates:
-        by_fold.setdefault(fold_arabic(name), []).append(name)
-    best = {min(names, key=spelling_rank) for names in by_fold.values()}
-    folded = {fold_arabic(name) for name in best}
-    return sorted(n for n in best if "ال" + fold_arabic(n) not in folded)
+        groups.setdefault(ALEF_RE.sub("ا", name).replace("ة", "ه"), []).append(name)
+    best = {min(names, key=spelling_rank) for names in groups.values()}
+    if conventional:
+        folded = {fold_arabic(name) for name in best}
+        best = {n for n in best if "ال" + fold_arabic(n) not in folded}
+    return sorted(best)
+
+
+def rank_names(names: Iterable[str], latin: str) -> list[tuple[float, str]]:
+    """(score, name), best first."""
+    scored = [(name_score(n, latin), n) for n in names]
+    return sorted(scored, key=lambda sn: (-sn[0], word_gap(sn[1], latin), len(sn[1]), sn[1]))
 
 
 def choose_name_ar(candidates: Iterable[str], latin: str, population: int) -> str:
-    """The alternate closest to the GeoNames name; qualified (مدينة/بلدة X) if it is a common word."""
-    spellings = preferred_spellings(candidates)
+    """The alternate closest to the GeoNames name. When that is a common word: a usable
+    alternate scoring nearly as well, else an attested 'ناحية X' form, else 'مدينة/بلدة X'."""
+    spellings = preferred_spellings(candidates, conventional=latin.isascii())
     plain = [c for c in spellings if c.split(" ")[0] not in ADMIN_WORDS] or spellings
-    best = min(plain, key=lambda c: (-name_score(c, latin), is_stopword(c), len(c), c))
-    if not is_stopword(best):
-        return best
-    return ("مدينة " if population >= 10000 else "بلدة ") + best
+    ranked = rank_names(plain, latin)
+    top_score, top = ranked[0]
+    usable = [(score, name) for score, name in ranked if not is_stopword(name)]
+    if usable and usable[0][1] == top or usable and usable[0][0] >= 0.8 * top_score:
+        return usable[0][1]
+    attested = sorted(c for c in spellings if c.endswith(" " + top) and not is_stopword(c))
+    if attested:
+        return attested[0]
+    return ("مدينة " if population >= 10000 else "بلدة ") + top
 
 
 # --- English names ------------------------------------------------------------------

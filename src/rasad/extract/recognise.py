@@ -62,14 +62,23 @@ def _evidence(article: Article, span: Span) -> dict[str, object]:
     return {"article_id": article.id, "start": sent.start, "end": sent.end}
 
 
-def discovered_from_cues(article: Article, norm: Normalized, taken: list[tuple[int, int]],
-                         lexicon: Lexicon) -> list[tuple[Entity, Span]]:
+def discovered_from_cues(article: Article, norm: Normalized, mentions: list[Mention], kb: KnowledgeBase,
+                         lexicon: Lexicon) -> tuple[list[tuple[Entity, Span]], list[Mention]]:
+    """Discoveries that do not overlap a knowledge-base mention, and the mentions kept.
+
+    A quoted group name (ميليشيا “أسود البادية”) wins over place mentions inside
+    it: the quotes say the words are one name.
+    """
     out: list[tuple[Entity, Span]] = []
     for found in find_discoveries(norm, article.text, lexicon):
-        if _overlaps(found.start, found.end, taken):
+        entity, span = _entity_for(article, norm, found)
+        inside = [m for m in mentions if m.start < span.end and span.start < m.end]
+        if inside and found.type == "actor" and all(kb.entities[m.entity_id].type == "place" for m in inside):
+            mentions = [m for m in mentions if m not in inside]
+        elif inside:
             continue
-        out.append(_entity_for(article, norm, found))
-    return out
+        out.append((entity, span))
+    return out, mentions
 
 
 def _entity_for(article: Article, norm: Normalized, found: Discovery) -> tuple[Entity, Span]:
@@ -124,8 +133,8 @@ def recognise(article: Article, *, kb: KnowledgeBase, index: AliasIndex | None =
     norm = normalize(article.text)
     hits: list[Hit] = longest_non_overlapping(find_hits(norm.text, index, lexicon))
     mentions = kb_mentions(article, norm, link_hits(norm.text, hits, index.candidates, kb, lexicon))
+    found, mentions = discovered_from_cues(article, norm, mentions, kb, lexicon)
     taken = [(m.start, m.end) for m in mentions]
-    found = discovered_from_cues(article, norm, taken, lexicon)
     author = byline_person(article, taken)
     if author is not None:
         found.append(author)

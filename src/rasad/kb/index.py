@@ -40,13 +40,25 @@ class AliasIndex:
     automaton: ahocorasick.Automaton
     candidates: dict[str, tuple[str, ...]]
     kb_version: str
+    common_words: frozenset[str] = frozenset()
+
+
+def _word_file(name: str) -> frozenset[str]:
+    raw = resources.files("rasad.kb").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    words = (line.split("#", 1)[0].strip() for line in raw.splitlines())
+    return frozenset(normalize_text(w) for w in words if w)
 
 
 @cache
 def alias_stoplist() -> frozenset[str]:
-    raw = resources.files("rasad.kb").joinpath("data/alias_stoplist.txt").read_text(encoding="utf-8")
-    words = (line.split("#", 1)[0].strip() for line in raw.splitlines())
-    return frozenset(normalize_text(w) for w in words if w)
+    """Strings never indexed as aliases (``alias_stoplist.txt``)."""
+    return _word_file("alias_stoplist.txt")
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """Whole words that are never names (``common_words.txt``, built from ANERcorp)."""
+    return _word_file("common_words.txt")
 
 
 def usable_alias(key: str, *, min_letters: int, stoplist: frozenset[str]) -> bool:
@@ -96,5 +108,5 @@ def build_index(kb: KnowledgeBase) -> AliasIndex:
     cache_key = (kb.name, kb.version)
     if cache_key not in _CACHE:
         candidates = build_candidates(kb)
-        _CACHE[cache_key] = AliasIndex(build_automaton(sorted(candidates)), candidates, kb.version)
+        _CACHE[cache_key] = AliasIndex(build_automaton(sorted(candidates)), candidates, kb.version, common_words())
     return _CACHE[cache_key]

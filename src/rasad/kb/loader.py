@@ -147,7 +147,7 @@ def load_kb(name: str = "default", data_dir: str | None = None) -> KnowledgeBase
     directory = Path(data_dir) if data_dir else _data_dir()
     manifest = read_manifest(name, directory)
     _check_hashes(manifest, directory, name)
-    files = tuple(manifest["files"])
+    files = tuple(f for f in manifest["files"] if f.endswith((".yaml", ".jsonl")))
     entities = entities_from_files(directory / f for f in files)
     return KnowledgeBase(
         name=name,
