@@ -104,12 +104,13 @@ BGN_MARKS = str.maketrans({"’": "'", "ʾ": "'", "`": "'", "ʿ": "‘"})
 # BGN/PCGN-like romanisation (the scheme of GeoNames names), only to compare spellings:
 # emphatics carry a cedilla as in GeoNames (ţ ş ḩ ḑ z̧), ayn is ‘ and hamza is dropped.
 CEDILLA = "\u0327"
+EMPHATIC_MARKS = frozenset({CEDILLA, "\u0323", "\u0326"})  # cedilla, dot below, comma below
 ARABIC_TO_BGN = str.maketrans({
     "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ء": "", "ؤ": "", "ئ": "", "ب": "b", "ت": "t",
     "ث": "th", "ج": "j", "ح": "h" + CEDILLA, "خ": "kh", "د": "d", "ذ": "dh", "ر": "r", "ز": "z",
     "س": "s", "ش": "sh", "ص": "s" + CEDILLA, "ض": "d" + CEDILLA, "ط": "t" + CEDILLA,
     "ظ": "z" + CEDILLA, "ع": "‘", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m",
-    "ن": "n", "ه": "h", "و": "u", "ي": "i", "ى": "a", "ة": "", " ": "",
+    "ن": "n", "ه": "h", "و": "u", "ي": "i", "ى": "a", "ة": "a", " ": "",
 })
 LATIN_ARTICLE_RE = re.compile("(^|\\s)(?:a[dlnrstz]|ash|adh|ath|el)" + CEDILLA + "?[ -]")
 
@@ -206,7 +207,8 @@ def arabic_variants(names: Iterable[str]) -> set[str]:
 def latin_key(latin: str) -> str:
     """A GeoNames Latin name, lower-cased, article written 'al', BGN marks kept as cedillas."""
     text = unicodedata.normalize("NFD", latin.translate(BGN_MARKS).lower())
-    text = "".join(ch for ch in text if ch == CEDILLA or not unicodedata.combining(ch))
+    text = "".join(CEDILLA if ch in EMPHATIC_MARKS else ch
+                   for ch in text if ch in EMPHATIC_MARKS or not unicodedata.combining(ch))
     text = LATIN_ARTICLE_RE.sub(r"\1al", text)
     return re.sub(r"ah\b", "a", text)
 
@@ -271,7 +273,7 @@ def choose_name_ar(candidates: Iterable[str], latin: str, population: int) -> st
     ranked = rank_names(plain, latin)
     top_score, top = ranked[0]
     usable = [(score, name) for score, name in ranked if not is_stopword(name)]
-    if usable and usable[0][1] == top or usable and usable[0][0] >= 0.8 * top_score:
+    if usable and (usable[0][1] == top or usable[0][0] >= 0.85 * top_score):
         return usable[0][1]
     attested = sorted(c for c in spellings if c.endswith(" " + top) and not is_stopword(c))
     if attested:

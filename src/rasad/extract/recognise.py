@@ -17,7 +17,7 @@ from rasad.extract.mentions import Hit, accept_hit, find_hits, longest_non_overl
 from rasad.kb.index import AliasEntry, AliasIndex, build_index
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, Entity, Mention, Sentence, Span
-from rasad.text.clean import load_furniture, line_key
+from rasad.text.clean import line_key, load_furniture
 from rasad.text.normalize import Normalized, normalize, normalize_text
 
 _BYLINE_SPLIT = re.compile(r"\s+(?:من|[-–—|])\s+|[:،,]\s*")

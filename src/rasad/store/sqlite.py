@@ -203,11 +203,11 @@ class SQLiteStore:
     def table(self, name: str) -> list[dict[str, Any]]:
         if name not in {"relations", "events", "stories", "skipped", "runs", "article_sources"}:
             raise StoreError(f"unknown table {name!r}")
-        return [dict(r) for r in self.conn.execute(f"SELECT * FROM {name}")]  # noqa: S608
+        return [dict(r) for r in self.conn.execute(f"SELECT * FROM {name}")]
 
     def counts(self) -> dict[str, int]:
         tables = ("articles", "article_sources", "entities", "mentions", "relations", "events", "stories")
-        return {t: int(self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}  # noqa: S608
+        return {t: int(self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}
 
     def meta(self) -> dict[str, str]:
         return {r["key"]: r["value"] for r in self.conn.execute("SELECT * FROM meta")}
