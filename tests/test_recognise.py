@@ -117,3 +117,14 @@ def test_quoted_group_name_wins_over_a_place_inside_it() -> None:
 
 def test_common_words_are_not_places() -> None:
     assert _links("نشرت صور جديدة وسلم ورقة للمراجع في الرقة") == [("الرقة", "raqqa")]
+
+
+def test_byline_author_discovered_and_author_location_dropped() -> None:
+    text = "عنوان الخبر\n\nسامي المحمد من البوكمال\n\nانتشرت القوات في البوكمال."
+    paras = (Span(0, 11), Span(13, 36), Span(38, len(text)))
+    article = Article(id=article_id(text), source="t", file="t", text=text, paragraphs=paras,
+                      sentences=split_sentences(text, paras), byline="سامي المحمد من البوكمال")
+    out = recognise(article, kb=_kb(*ENTITIES))
+    assert [e.name_ar for e in out.discovered] == ["سامي المحمد"]
+    places = [m for m in out.mentions if m.entity_id == "abu_kamal_town"]
+    assert len(places) == 1 and places[0].start > 36

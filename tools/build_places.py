@@ -46,6 +46,7 @@ FEATURES = frozenset(
 )
 LEVEL_FILES = {"governorate": "governorates.json", "district": "districts.json",
                "subdistrict": "subdistricts.json"}
+LEVEL_PREFIXES = {"governorate": "محافظة", "district": "منطقة", "subdistrict": "ناحية"}
 
 # GeoNames admin1 codes (FIPS 10-4 based, as published in GeoNames admin1CodesASCII.txt)
 # mapped to governorate ids: OpenSyria ids for Syria, places_extra.yaml ids for Iraq.
@@ -354,10 +355,19 @@ def opensyria_aliases(row: Mapping[str, str], unit: Mapping[str, Any]) -> tuple[
     return english_aliases(english), {a for a in arabic if is_arabic_name(a)}
 
 
+def formal_name(name_ar: str, aliases_ar: Iterable[str], level: str) -> str:
+    """'ناحية X' / 'منطقة X' for a unit whose bare name is a common word (الباب, الثورة)."""
+    prefix = LEVEL_PREFIXES[level]
+    attested = sorted(a for a in aliases_ar if a.startswith(prefix + " ") and a.endswith(" " + name_ar))
+    return attested[0] if attested else f"{prefix} {name_ar}"
+
+
 def opensyria_place(row: Mapping[str, str], unit: Mapping[str, Any], admin1: str) -> Place:
     """One OpenSyria admin unit (area centroid coordinates)."""
     aliases_en, aliases_ar = opensyria_aliases(row, unit)
     name_en, name_ar = row["name_en"], clean_arabic(row["name_ar"])
+    if is_stopword(name_ar):
+        name_ar = formal_name(name_ar, aliases_ar, row["level"])
     parent = {"governorate": None, "district": row["governorate_id"],
               "subdistrict": row["district_id"]}[row["level"]]
     population = (unit.get("population") or {}).get("value")

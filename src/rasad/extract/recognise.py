@@ -109,6 +109,17 @@ def byline_person(article: Article, taken: list[tuple[int, int]]) -> tuple[Entit
     return entity, span
 
 
+def drop_author_location(mentions: list[Mention], article: Article, author: tuple[Entity, Span] | None,
+                         kb: KnowledgeBase) -> list[Mention]:
+    """Places in a "NAME من CITY" byline say where the author writes from, not what happened."""
+    if author is None or article.byline is None or " من " not in article.byline:
+        return mentions
+    line_end = author[1].start + len(article.byline)
+    return [m for m in mentions
+            if not (author[1].end <= m.start < line_end and m.entity_id in kb.entities
+                    and kb.entities[m.entity_id].type == "place")]
+
+
 def repeat_mentions(article: Article, norm: Normalized, entity: Entity, taken: list[tuple[int, int]],
                     lexicon: Lexicon) -> list[Mention]:
     """Other places in the article where a discovered name occurs."""
@@ -138,6 +149,7 @@ def recognise(article: Article, *, kb: KnowledgeBase, index: AliasIndex | None =
     author = byline_person(article, taken)
     if author is not None:
         found.append(author)
+        mentions = drop_author_location(mentions, article, author, kb)
     entities: dict[str, Entity] = {}
     for entity, span in found:
         if _overlaps(span.start, span.end, taken):

@@ -71,7 +71,9 @@ def usable_alias(key: str, *, min_letters: int, stoplist: frozenset[str]) -> boo
 
 
 def entity_names(entity: Entity) -> tuple[str, ...]:
-    return (entity.name_ar, entity.name_en, *entity.aliases)
+    """Every string that names the entity, adjectives included (إسرائيلية names Israel)."""
+    adjectives = entity.extra.get("adjectives_ar") or ()
+    return (entity.name_ar, entity.name_en, *entity.aliases, *(str(a) for a in adjectives))
 
 
 def alias_keys(entity: Entity, *, min_letters: int, stoplist: frozenset[str]) -> set[str]:
