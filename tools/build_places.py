@@ -140,11 +140,16 @@ class Place:
     wikidata: str | None
     population: int | None
     source: str
+    adjectives_ar: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         record = dataclasses.asdict(self)
         record["aliases_en"] = list(self.aliases_en)
         record["aliases_ar"] = list(self.aliases_ar)
+        if self.adjectives_ar:
+            record["adjectives_ar"] = list(self.adjectives_ar)
+        else:
+            del record["adjectives_ar"]
         return json.dumps(record, ensure_ascii=False)
 
 
@@ -422,7 +427,7 @@ def extra_place(entry: Mapping[str, Any], countries: Mapping[str, Any]) -> Place
         admin1=entry.get("admin1"), feature=entry["feature"], parent=entry.get("parent"),
         pcode=entry.get("pcode"), geonames=str(country_info["geonameid"]) if country_info else None,
         wikidata=entry.get("wikidata"), population=to_int(country_info.get("population")),
-        source="rasad",
+        source="rasad", adjectives_ar=tuple(clean_arabic(a) for a in entry.get("adjectives_ar", [])),
     )
 
 

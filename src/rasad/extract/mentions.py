@@ -39,8 +39,8 @@ def accept_hit(text: str, end_incl: int, entry: AliasEntry, lexicon: Lexicon,
                common: frozenset[str] = frozenset()) -> Hit | None:
     """Check the boundaries of one automaton match; return the hit or None.
 
-    A one-word hit whose whole word (clitics included) is a common word is
-    rejected: ``صور`` is "pictures", ``ورقه`` is "a paper", not و + Raqqa.
+    A one-word gazetteer hit whose whole word (clitics included) is in ``common``
+    is rejected: ``صور`` is "pictures", ``ورقه`` is "a paper", not و + Raqqa.
     """
     start = end_incl - entry.length + 1
     end = end_incl + 1
@@ -62,7 +62,8 @@ def find_hits(text: str, index: AliasIndex, lexicon: Lexicon) -> list[Hit]:
     """All boundary-respecting alias hits in ``text`` (possibly overlapping)."""
     hits: list[Hit] = []
     for end_incl, entry in index.automaton.iter(text):
-        hit = accept_hit(text, end_incl, entry, lexicon, index.common_words)
+        common = index.common_words if entry.key in index.gazetteer_keys else frozenset()
+        hit = accept_hit(text, end_incl, entry, lexicon, common)
         if hit is not None:
             hits.append(hit)
     return hits
@@ -79,3 +80,13 @@ def longest_non_overlapping(hits: list[Hit]) -> list[Hit]:
         occupied.append((hit.start, hit.end))
         chosen.append(hit)
     return sorted(chosen, key=lambda h: h.start)
+
+
+def nested_hits(hits: list[Hit], chosen: list[Hit], nested_keys: frozenset[str]) -> list[Hit]:
+    """Hits of state names inside a longer chosen hit (``مع إيران`` inside a militia name)."""
+    outers = [h for h in chosen if " " in h.key]
+    return [
+        h for h in hits
+        if h.key in nested_keys and h not in chosen
+        and any(o.start <= h.start and h.end <= o.end for o in outers)
+    ]

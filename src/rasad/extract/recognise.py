@@ -13,7 +13,7 @@ import re
 from rasad.extract.discover import Discovery, discovered_entity, find_discoveries
 from rasad.extract.lexicon import Lexicon, load_lexicon
 from rasad.extract.link import Linked, link_hits
-from rasad.extract.mentions import Hit, accept_hit, find_hits, longest_non_overlapping
+from rasad.extract.mentions import Hit, accept_hit, find_hits, longest_non_overlapping, nested_hits
 from rasad.kb.index import AliasEntry, AliasIndex, build_index
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, Entity, Mention, Sentence, Span
@@ -109,15 +109,23 @@ def byline_person(article: Article, taken: list[tuple[int, int]]) -> tuple[Entit
     return entity, span
 
 
-def drop_author_location(mentions: list[Mention], article: Article, author: tuple[Entity, Span] | None,
-                         kb: KnowledgeBase) -> list[Mention]:
+def drop_author_location(mentions: list[Mention], article: Article, kb: KnowledgeBase) -> list[Mention]:
     """Places in a "NAME من CITY" byline say where the author writes from, not what happened."""
-    if author is None or article.byline is None or " من " not in article.byline:
+    if article.byline is None or " من " not in article.byline:
         return mentions
-    line_end = author[1].start + len(article.byline)
-    return [m for m in mentions
-            if not (author[1].end <= m.start < line_end and m.entity_id in kb.entities
-                    and kb.entities[m.entity_id].type == "place")]
+    start = article.text.find(article.byline)
+    if start < 0:
+        return mentions
+    split = start + article.byline.index(" من ")
+    end = start + len(article.byline)
+
+    def entity_type(m: Mention) -> str:
+        entity = kb.entities.get(m.entity_id)
+        return entity.type if entity else "person"
+
+    if not any(m.start == start and entity_type(m) == "person" for m in mentions):
+        return mentions
+    return [m for m in mentions if not (split <= m.start < end and entity_type(m) == "place")]
 
 
 def repeat_mentions(article: Article, norm: Normalized, entity: Entity, taken: list[tuple[int, int]],
@@ -142,14 +150,17 @@ def recognise(article: Article, *, kb: KnowledgeBase, index: AliasIndex | None =
     lexicon = load_lexicon()
     index = index or build_index(kb)
     norm = normalize(article.text)
-    hits: list[Hit] = longest_non_overlapping(find_hits(norm.text, index, lexicon))
-    mentions = kb_mentions(article, norm, link_hits(norm.text, hits, index.candidates, kb, lexicon))
+    all_hits = find_hits(norm.text, index, lexicon)
+    hits: list[Hit] = longest_non_overlapping(all_hits)
+    nested = nested_hits(all_hits, hits, index.nested_keys)
+    linked = link_hits(norm.text, hits + nested, index.candidates, kb, lexicon)
+    linked = [x for x in linked if x.hit not in nested or x.entity.type == "actor"]
+    mentions = kb_mentions(article, norm, linked)
     found, mentions = discovered_from_cues(article, norm, mentions, kb, lexicon)
     taken = [(m.start, m.end) for m in mentions]
     author = byline_person(article, taken)
     if author is not None:
         found.append(author)
-        mentions = drop_author_location(mentions, article, author, kb)
     entities: dict[str, Entity] = {}
     for entity, span in found:
         if _overlaps(span.start, span.end, taken):
@@ -159,5 +170,6 @@ def recognise(article: Article, *, kb: KnowledgeBase, index: AliasIndex | None =
         taken.append((span.start, span.end))
     for entity in entities.values():
         mentions.extend(repeat_mentions(article, norm, entity, taken, lexicon))
+    mentions = drop_author_location(mentions, article, kb)
     mentions.sort(key=lambda m: (m.start, m.end))
     return dataclasses.replace(article, mentions=tuple(mentions), discovered=tuple(entities.values()))

@@ -41,6 +41,8 @@ class AliasIndex:
     candidates: dict[str, tuple[str, ...]]
     kb_version: str
     common_words: frozenset[str] = frozenset()
+    nested_keys: frozenset[str] = frozenset()
+    gazetteer_keys: frozenset[str] = frozenset()
 
 
 def _word_file(name: str) -> frozenset[str]:
@@ -81,6 +83,26 @@ def alias_keys(entity: Entity, *, min_letters: int, stoplist: frozenset[str]) ->
     return {k for k in keys if usable_alias(k, min_letters=min_letters, stoplist=stoplist)}
 
 
+NESTED_FEATURES = frozenset({"state"})
+
+
+def build_nested_keys(kb: KnowledgeBase) -> frozenset[str]:
+    """Names of states, which also count as mentions inside a longer name.
+
+    "الميليشيات المتحالفة مع إيران" names the Iran-backed militias *and* Iran;
+    adjectives (الإيرانية) are left out: they describe, they do not name.
+    """
+    keys: set[str] = set()
+    for entity in kb.entities.values():
+        if entity.type == "actor" and entity.feature in NESTED_FEATURES:
+            keys |= {normalize_text(n) for n in (entity.name_ar, *entity.aliases)}
+    return frozenset(keys)
+
+
+def _is_place(kb: KnowledgeBase, entity_id: str) -> bool:
+    return kb.entities[entity_id].type == "place"
+
+
 def build_candidates(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
     lexicon = load_lexicon()
     stoplist = alias_stoplist()
@@ -110,5 +132,8 @@ def build_index(kb: KnowledgeBase) -> AliasIndex:
     cache_key = (kb.name, kb.version)
     if cache_key not in _CACHE:
         candidates = build_candidates(kb)
-        _CACHE[cache_key] = AliasIndex(build_automaton(sorted(candidates)), candidates, kb.version, common_words())
+        _CACHE[cache_key] = AliasIndex(
+            build_automaton(sorted(candidates)), candidates, kb.version, common_words(), build_nested_keys(kb),
+            gazetteer_keys=frozenset(k for k, ids in candidates.items() if all(_is_place(kb, i) for i in ids)),
+        )
     return _CACHE[cache_key]
