@@ -107,19 +107,26 @@ def _valid_person(tokens: list[Token], *, min_tokens: int, lexicon: Lexicon) -> 
     return len(tokens) >= min_tokens and bool(real) and all(len(t.text) >= MIN_TOKEN_LETTERS for t in real)
 
 
-def find_discoveries(norm: Normalized, clean: str, lexicon: Lexicon) -> list[Discovery]:
+def find_discoveries(norm: Normalized, clean: str, lexicon: Lexicon,
+                     common: frozenset[str] = frozenset()) -> list[Discovery]:
+    """Every cue-introduced name in the text; ``common`` words never make a titled name."""
     tokens = tokenize(norm.text)
     found: list[Discovery] = []
-    i = 0
-    while i < len(tokens):
-        found_here = _person_at(tokens, i, norm, clean, lexicon) or _group_at(tokens, i, norm, clean, lexicon)
-        if found_here is not None:
-            found.append(found_here)
-        i += 1
+    for i in range(len(tokens)):
+        here = _person_at(tokens, i, norm, clean, lexicon, common) or _group_at(tokens, i, norm, clean, lexicon)
+        if here is not None:
+            found.append(here)
     return found
 
 
-def _person_at(tokens: list[Token], i: int, norm: Normalized, clean: str, lexicon: Lexicon) -> Discovery | None:
+def _drop_ranks(name: list[Token], lexicon: Lexicon) -> list[Token]:
+    while len(name) > 1 and name[0].text in lexicon.rank_titles:
+        name = name[1:]
+    return name
+
+
+def _person_at(tokens: list[Token], i: int, norm: Normalized, clean: str, lexicon: Lexicon,
+               common: frozenset[str]) -> Discovery | None:
     for cues, min_tokens, cue_kind in (
         (lexicon.so_called, 1, "so-called"),
         (lexicon.person_titles, 2, "title"),
@@ -127,7 +134,9 @@ def _person_at(tokens: list[Token], i: int, norm: Normalized, clean: str, lexico
         size = match_cue(tokens, i, cues, lexicon)
         if not size:
             continue
-        name = name_tokens(tokens, i + size, norm, clean, lexicon)
+        name = _drop_ranks(name_tokens(tokens, i + size, norm, clean, lexicon), lexicon)
+        if cue_kind == "title" and any(t.text in common for t in name if t.text not in lexicon.name_particles):
+            continue
         if name and _valid_person(name, min_tokens=min_tokens, lexicon=lexicon):
             return Discovery(name[0].start, name[-1].end, "person", cue_kind)
     return None

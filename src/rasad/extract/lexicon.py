@@ -29,6 +29,7 @@ class Lexicon:
     group_cues_in_name: frozenset[str]
     name_stopwords: frozenset[str]
     name_particles: frozenset[str]
+    rank_titles: frozenset[str]
 
 
 def _words(data: dict[str, Any], key: str) -> tuple[str, ...]:
@@ -71,4 +72,5 @@ def load_lexicon() -> Lexicon:
         group_cues_in_name=frozenset(_words(data, "group_cues_in_name")),
         name_stopwords=frozenset(_words(data, "name_stopwords")),
         name_particles=frozenset(_words(data, "name_particles")),
+        rank_titles=frozenset(_words(data, "rank_titles")),
     )

@@ -63,14 +63,14 @@ def _evidence(article: Article, span: Span) -> dict[str, object]:
 
 
 def discovered_from_cues(article: Article, norm: Normalized, mentions: list[Mention], kb: KnowledgeBase,
-                         lexicon: Lexicon) -> tuple[list[tuple[Entity, Span]], list[Mention]]:
+                         lexicon: Lexicon, common: frozenset[str]) -> tuple[list[tuple[Entity, Span]], list[Mention]]:
     """Discoveries that do not overlap a knowledge-base mention, and the mentions kept.
 
     A quoted group name (ميليشيا “أسود البادية”) wins over place mentions inside
     it: the quotes say the words are one name.
     """
     out: list[tuple[Entity, Span]] = []
-    for found in find_discoveries(norm, article.text, lexicon):
+    for found in find_discoveries(norm, article.text, lexicon, common):
         entity, span = _entity_for(article, norm, found)
         inside = [m for m in mentions if m.start < span.end and span.start < m.end]
         if inside and found.type == "actor" and all(kb.entities[m.entity_id].type == "place" for m in inside):
@@ -90,7 +90,8 @@ def _entity_for(article: Article, norm: Normalized, found: Discovery) -> tuple[E
     return entity, span
 
 
-def byline_person(article: Article, taken: list[tuple[int, int]]) -> tuple[Entity, Span] | None:
+def byline_person(article: Article, taken: list[tuple[int, int]],
+                  common: frozenset[str]) -> tuple[Entity, Span] | None:
     """The author named in a byline such as "NAME من CITY" or "NAME - CITY"."""
     if not article.byline:
         return None
@@ -103,6 +104,8 @@ def byline_person(article: Article, taken: list[tuple[int, int]]) -> tuple[Entit
     if not 2 <= len(words) <= 4 or line_key(head) in non_names or line_key(words[0]) in non_names:
         return None
     if not all(_ARABIC_WORD.match(w) for w in words) or _overlaps(pos, pos + len(head), taken):
+        return None
+    if any(normalize_text(w) in common for w in words):
         return None
     span = Span(pos, pos + len(head))
     entity = discovered_entity(entity_type="person", name_ar=head, cue="byline", evidence=_evidence(article, span))
@@ -156,9 +159,9 @@ def recognise(article: Article, *, kb: KnowledgeBase, index: AliasIndex | None =
     linked = link_hits(norm.text, hits + nested, index.candidates, kb, lexicon)
     linked = [x for x in linked if x.hit not in nested or x.entity.type == "actor"]
     mentions = kb_mentions(article, norm, linked)
-    found, mentions = discovered_from_cues(article, norm, mentions, kb, lexicon)
+    found, mentions = discovered_from_cues(article, norm, mentions, kb, lexicon, index.common_words)
     taken = [(m.start, m.end) for m in mentions]
-    author = byline_person(article, taken)
+    author = byline_person(article, taken, index.common_words)
     if author is not None:
         found.append(author)
     entities: dict[str, Entity] = {}

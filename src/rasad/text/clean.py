@@ -29,6 +29,7 @@ _COUNTER_LINE = re.compile(r"^[\d\s/|.,:*•·-]*(تعليق|تعليقات|comm
 _SENTENCE_END = re.compile(r"[.!?؟…»”\"]\s*$")
 _DASH_SPLIT = re.compile(r"\s+[-–—|]\s+")
 _FROM_SPLIT = re.compile(r"\s+من\s+")
+_ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{2,}$")
 HEAD_WINDOW = 8
 BREADCRUMB_MAX_WORDS = 4
 BYLINE_MAX_WORDS = 7
@@ -169,8 +170,24 @@ def classify_lines(
     return out
 
 
+def _author_line(paragraphs: list[str]) -> str | None:
+    """A bare 2–4 word name right after the headline, followed by a dateline ("PLACE – OUTLET")."""
+    if len(paragraphs) < 3:
+        return None
+    line, after = paragraphs[1], paragraphs[2]
+    words = line.split()
+    if 2 <= len(words) <= 4 and all(_ARABIC_WORD.match(w) for w in words) and _DASH_SPLIT.search(after) and (
+        len(after.split()) <= BYLINE_MAX_WORDS
+    ):
+        return line
+    return None
+
+
 def find_byline(paragraphs: list[str], furniture: Furniture) -> str | None:
     """A short line near the top that names the author or the desk."""
+    author = _author_line(paragraphs)
+    if author is not None:
+        return author
     for line in paragraphs[1:4]:
         words = line.split()
         if not words or len(words) > BYLINE_MAX_WORDS or _SENTENCE_END.search(line):
