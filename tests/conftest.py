@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# The shared corpus and gold files sit beside the checkout; RASAD_SHARED points elsewhere.
+SHARED = Path(os.environ.get("RASAD_SHARED", ROOT.parent / "shared"))
 SEEDS = SHARED / "corpus" / "seeds"
 GOLD = SHARED / "gold" / "seeds.yaml"
 EXAMPLES = ROOT / "examples" / "corpus"

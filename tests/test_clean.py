@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from rasad.model import RawDoc
@@ -76,7 +74,7 @@ def test_sentences_split_on_arabic_punctuation() -> None:
     assert texts == ["الجملة الأولى هنا.", "هل هذه الثانية؟", "نعم!", "وهذه 3.5 كيلومتر فقط."]
 
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
+from .conftest import SEEDS  # noqa: E402
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/corpus/seeds is not present")

@@ -18,8 +18,10 @@ from rasad.errors import RasadError
 from rasad.evaluate import Gold, Score, evaluate, gold_keys, load_gold, parse_gold
 from rasad.text.normalize import name_key
 
-SCORE_PY = Path("/work/shared/tools/score.py")
-SEEDS_YAML = Path("/work/shared/gold/seeds.yaml")
+from .conftest import SHARED
+
+SCORE_PY = SHARED / "tools" / "score.py"
+SEEDS_YAML = SHARED / "gold" / "seeds.yaml"
 
 GOLD_DATA: dict[str, Any] = {
     "entities": [

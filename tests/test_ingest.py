@@ -22,7 +22,7 @@ from rasad.ingest import (
 from rasad.model import RawDoc, Skipped
 
 MIB = 1024 * 1024
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
+from .conftest import SEEDS  # noqa: E402
 
 # Test texts written for these tests (not taken from any outlet).
 ARABIC = (
