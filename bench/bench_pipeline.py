@@ -4,7 +4,9 @@ usage: python bench/bench_pipeline.py [--copies N] [--corpus DIR]
 
 Writes N copies of the corpus (seed articles when ../shared is present,
 otherwise the bundled examples) to a temporary folder, each copy with a
-distinct line so that no two texts are equal, then times the whole per-article
+distinct line so that no two texts are equal and its own outlet name (so that
+the learned per-outlet furniture lines do not strip the repeated copies), then
+times the whole per-article
 path in one process: reading and decoding the files, front matter, cleaning,
 sentence splitting, alias matching, linking and discovery.  The knowledge-base
 load and index build are timed separately (once per process).  Peak memory is
@@ -35,7 +37,7 @@ def write_copies(corpus: Path, target: Path, copies: int) -> int:
     files = sorted(corpus.glob("*.txt"))
     for i in range(copies):
         for f in files:
-            text = f.read_text(encoding="utf-8")
+            text = f.read_text(encoding="utf-8").replace("\noutlet: ", f"\noutlet: copy{i} ", 1)
             (target / f"{i:05d}_{f.name}").write_text(f"{text}\n\nنسخة رقم {i}\n", encoding="utf-8")
     return len(files) * copies
 

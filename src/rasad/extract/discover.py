@@ -11,8 +11,12 @@ that cannot belong to a name.  Each discovery is an entity flagged
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
 
 from rasad.extract.lexicon import Lexicon
 from rasad.model import Entity
@@ -23,6 +27,8 @@ _TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]", re.UNICODE)
 _OPEN_QUOTES = "“\"«„‘'"
 _CLOSE_QUOTES = "”\"»’'“"
 MAX_NAME_TOKENS = 4
+MAX_CUE_TOKENS = 3
+WINDOW = 160  # characters after a cue that can hold the cue and the name
 MIN_TOKEN_LETTERS = 2
 
 
@@ -44,8 +50,10 @@ class Discovery:
     group_word: str = ""
 
 
-def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+def tokenize(text: str, offset: int = 0, limit: int | None = None) -> list[Token]:
+    """Word, number and punctuation tokens of ``text`` (at most ``limit``), offsets shifted by ``offset``."""
+    matches = itertools.islice(_TOKEN.finditer(text), limit)
+    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in matches]
 
 
 def _bare(word: str, lexicon: Lexicon) -> str:
@@ -55,12 +63,28 @@ def _bare(word: str, lexicon: Lexicon) -> str:
     return word
 
 
+def cue_index(cues: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Cues keyed by their first word, longest first, for one dictionary lookup per token."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for cue in cues:
+        parts = tuple(cue.split())
+        index.setdefault(parts[0], []).append(parts)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()}
+
+
+@cache
+def _cue_index_for(cues: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    return cue_index(cues)
+
+
 def match_cue(tokens: list[Token], i: int, cues: tuple[str, ...], lexicon: Lexicon) -> int:
     """Number of tokens of the longest cue starting at token ``i`` (0 if none)."""
-    for cue in cues:
-        parts = cue.split()
-        window = [t.text for t in tokens[i : i + len(parts)]]
-        if len(window) == len(parts) and window[1:] == parts[1:] and parts[0] in (window[0], _bare(window[0], lexicon)):
+    index = _cue_index_for(cues)
+    first = tokens[i].text
+    options = index.get(first) or index.get(_bare(first, lexicon)) or ()
+    for parts in options:
+        window = tuple(t.text for t in tokens[i + 1 : i + len(parts)])
+        if window == parts[1:]:
             return len(parts)
     return 0
 
@@ -110,13 +134,49 @@ def _valid_person(tokens: list[Token], *, min_tokens: int, lexicon: Lexicon) -> 
 def find_discoveries(norm: Normalized, clean: str, lexicon: Lexicon,
                      common: frozenset[str] = frozenset()) -> list[Discovery]:
     """Every cue-introduced name in the text; ``common`` words never make a titled name."""
-    tokens = tokenize(norm.text)
     found: list[Discovery] = []
-    for i in range(len(tokens)):
-        here = _person_at(tokens, i, norm, clean, lexicon, common) or _group_at(tokens, i, norm, clean, lexicon)
+    text = norm.text
+    for end, (length, person_cue) in cue_automaton(lexicon).iter(text):
+        start = end - length + 1
+        if (start > 0 and _is_letter(text[start - 1])) or (end + 1 < len(text) and _is_letter(text[end + 1])):
+            continue
+        if not person_cue and not _quoted_next(text, end + 1, norm, clean):
+            continue
+        window = text[start : start + WINDOW].split("\n", 1)[0]
+        tokens = tokenize(window, start, limit=MAX_NAME_TOKENS + MAX_CUE_TOKENS + 1)
+        here = _person_at(tokens, 0, norm, clean, lexicon, common) or _group_at(tokens, 0, norm, clean, lexicon)
         if here is not None:
             found.append(here)
     return found
+
+
+_CUE_AUTOMATA: dict[int, ahocorasick.Automaton] = {}
+
+
+def cue_automaton(lexicon: Lexicon) -> ahocorasick.Automaton:
+    """Every word that can open a cue, with and without proclitics, in one automaton (cached per lexicon)."""
+    key = id(lexicon)
+    if key not in _CUE_AUTOMATA:
+        firsts = {c.split()[0] for c in (*lexicon.so_called, *lexicon.person_titles)} | set(lexicon.group_cues)
+        person = {c.split()[0] for c in (*lexicon.so_called, *lexicon.person_titles)}
+        automaton = ahocorasick.Automaton()
+        for word in firsts:
+            for form in (word, *(p + word for p in lexicon.proclitics)):
+                automaton.add_word(form, (len(form), word in person))
+        automaton.make_automaton()
+        _CUE_AUTOMATA[key] = automaton
+    return _CUE_AUTOMATA[key]
+
+
+def _is_letter(ch: str) -> bool:
+    return ch.isalpha()
+
+
+def _quoted_next(text: str, pos: int, norm: Normalized, clean: str) -> bool:
+    """Does the word after ``pos`` open with a quote mark in the clean text?"""
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    return pos < len(text) and _quote_before(clean, norm.offsets[pos])
 
 
 def _drop_ranks(name: list[Token], lexicon: Lexicon) -> list[Token]:

@@ -40,6 +40,8 @@ class LinkContext:
     prefix: str
     admin1: Counter[str]
     countries: Counter[str]
+    features: frozenset[str] = frozenset()
+    place_preposition: bool = False
 
 
 def previous_words(text: str, start: int, count: int = 2) -> tuple[str, ...]:
@@ -75,9 +77,9 @@ def score_candidate(entity: Entity, ctx: LinkContext, lexicon: Lexicon) -> float
     score = TYPE_PRIOR.get(entity.type, 1.0)
     if entity.type == "place":
         score += FEATURE_PRIOR.get(entity.feature or "", 0.3)
-        if entity.feature in cue_features(ctx.prev_words, lexicon):
+        if entity.feature in ctx.features:
             score += CUE_BONUS
-        if has_place_preposition(ctx, lexicon):
+        if ctx.place_preposition:
             score += PLACE_PREPOSITION_BONUS
         if entity.admin1 and ctx.admin1.get(entity.admin1):
             score += SAME_ADMIN1_BONUS
@@ -106,6 +108,13 @@ def article_geography(entities: list[Entity]) -> tuple[Counter[str], Counter[str
     return admin1, countries
 
 
+def link_context(text: str, hit: Hit, admin1: Counter[str], countries: Counter[str], lexicon: Lexicon) -> LinkContext:
+    words = previous_words(text, hit.start - len(hit.prefix))
+    bare = LinkContext(words, hit.prefix, admin1, countries)
+    return LinkContext(words, hit.prefix, admin1, countries, frozenset(cue_features(words, lexicon)),
+                       has_place_preposition(bare, lexicon))
+
+
 @dataclass(frozen=True, slots=True)
 class Linked:
     hit: Hit
@@ -121,8 +130,8 @@ def link_hits(text: str, hits: list[Hit], candidates: dict[str, tuple[str, ...]]
     linked: list[Linked] = []
     for hit in hits:
         opts = options[hit]
-        if not opts:
-            continue
-        ctx = LinkContext(previous_words(text, hit.start - len(hit.prefix)), hit.prefix, admin1, countries)
-        linked.append(Linked(hit, opts[0] if len(opts) == 1 else rank(opts, ctx, lexicon)))
+        if len(opts) == 1:
+            linked.append(Linked(hit, opts[0]))
+        elif opts:
+            linked.append(Linked(hit, rank(opts, link_context(text, hit, admin1, countries, lexicon), lexicon)))
     return linked

@@ -6,13 +6,10 @@ user sees through the normaliser's offset map.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rasad.extract.lexicon import Lexicon
 from rasad.kb.index import AliasEntry, AliasIndex
-
-_WORD_CHAR = re.compile(r"[\w\u0621-\u064a\u0660-\u0669\u0671-\u06d3]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +23,8 @@ class Hit:
 
 
 def is_word_char(ch: str) -> bool:
-    return bool(_WORD_CHAR.match(ch))
+    """Letters and digits of any script (Arabic included) continue a word."""
+    return ch.isalnum()
 
 
 def _word_start(text: str, pos: int) -> int:
@@ -46,7 +44,7 @@ def accept_hit(text: str, end_incl: int, entry: AliasEntry, lexicon: Lexicon,
     end = end_incl + 1
     if end < len(text) and is_word_char(text[end]):
         return None
-    word_start = _word_start(text, start)
+    word_start = _word_start(text, start) if start > 0 and is_word_char(text[start - 1]) else start
     prefix = text[word_start:start]
     if entry.lil:
         if prefix and prefix not in lexicon.conjunctions:
@@ -61,7 +59,10 @@ def accept_hit(text: str, end_incl: int, entry: AliasEntry, lexicon: Lexicon,
 def find_hits(text: str, index: AliasIndex, lexicon: Lexicon) -> list[Hit]:
     """All boundary-respecting alias hits in ``text`` (possibly overlapping)."""
     hits: list[Hit] = []
+    size = len(text)
     for end_incl, entry in index.automaton.iter(text):
+        if end_incl + 1 < size and text[end_incl + 1].isalnum():
+            continue
         common = index.common_words if entry.key in index.gazetteer_keys else frozenset()
         hit = accept_hit(text, end_incl, entry, lexicon, common)
         if hit is not None:
@@ -71,13 +72,14 @@ def find_hits(text: str, index: AliasIndex, lexicon: Lexicon) -> list[Hit]:
 
 def longest_non_overlapping(hits: list[Hit]) -> list[Hit]:
     """Keep the longest hit where hits overlap (leftmost on ties)."""
+    if not hits:
+        return []
+    occupied = bytearray(max(h.end for h in hits))
     chosen: list[Hit] = []
-    ordered = sorted(hits, key=lambda h: (-(h.end - h.start), h.start))
-    occupied: list[tuple[int, int]] = []
-    for hit in ordered:
-        if any(hit.start < e and s < hit.end for s, e in occupied):
+    for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
+        if 1 in occupied[hit.start : hit.end]:
             continue
-        occupied.append((hit.start, hit.end))
+        occupied[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
         chosen.append(hit)
     return sorted(chosen, key=lambda h: h.start)
 
@@ -85,8 +87,11 @@ def longest_non_overlapping(hits: list[Hit]) -> list[Hit]:
 def nested_hits(hits: list[Hit], chosen: list[Hit], nested_keys: frozenset[str]) -> list[Hit]:
     """Hits of state names inside a longer chosen hit (``مع إيران`` inside a militia name)."""
     outers = [h for h in chosen if " " in h.key]
+    if not outers:
+        return []
+    taken = set(chosen)
     return [
         h for h in hits
-        if h.key in nested_keys and h not in chosen
+        if h.key in nested_keys and h not in taken
         and any(o.start <= h.start and h.end <= o.end for o in outers)
     ]

@@ -24,11 +24,23 @@ _BYLINE_SPLIT = re.compile(r"\s+(?:من|[-–—|])\s+|[:،,]\s*")
 _ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{2,}$")
 
 
+_STARTS: dict[int, tuple[tuple[Sentence, ...], list[int]]] = {}
+
+
+def _sentence_starts(sentences: tuple[Sentence, ...]) -> list[int]:
+    cached = _STARTS.get(id(sentences))
+    if cached is None or cached[0] is not sentences:
+        _STARTS.clear()
+        cached = (sentences, [s.start for s in sentences])
+        _STARTS[id(sentences)] = cached
+    return cached[1]
+
+
 def sentence_index(sentences: tuple[Sentence, ...], start: int) -> int | None:
+    """Index of the sentence that contains offset ``start``."""
     if not sentences:
         return None
-    starts = [s.start for s in sentences]
-    i = bisect.bisect_right(starts, start) - 1
+    i = bisect.bisect_right(_sentence_starts(sentences), start) - 1
     return i if i >= 0 else None
 
 
@@ -157,7 +169,8 @@ def recognise(article: Article, *, kb: KnowledgeBase, index: AliasIndex | None =
     hits: list[Hit] = longest_non_overlapping(all_hits)
     nested = nested_hits(all_hits, hits, index.nested_keys)
     linked = link_hits(norm.text, hits + nested, index.candidates, kb, lexicon)
-    linked = [x for x in linked if x.hit not in nested or x.entity.type == "actor"]
+    nested_set = set(nested)
+    linked = [x for x in linked if x.hit not in nested_set or x.entity.type == "actor"]
     mentions = kb_mentions(article, norm, linked)
     found, mentions = discovered_from_cues(article, norm, mentions, kb, lexicon, index.common_words)
     taken = [(m.start, m.end) for m in mentions]

@@ -22,6 +22,9 @@ from rasad.model import RawDoc
 if TYPE_CHECKING:
     from rasad.ingest.walk import IngestOptions
 
+# The C loader when libyaml is present: front matter is parsed once per article.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # RawDoc field -> keys that carry it, in order of preference.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "outlet": ("outlet", "source_name", "sitename", "site_name"),
@@ -86,7 +89,7 @@ def split_front_matter(text: str, *, source: str) -> FrontMatter:
 
 def _load_yaml_mapping(block: str, *, source: str) -> dict[str, Any]:
     try:
-        loaded = yaml.safe_load(block)
+        loaded = yaml.load(block, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise InputError(source, f"front matter is not valid YAML: {yaml_problem(exc)}") from exc
     if loaded is None:

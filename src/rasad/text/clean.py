@@ -36,6 +36,7 @@ BYLINE_MAX_WORDS = 7
 TAIL_SHORT_WORDS = 15
 LEARNED_MIN_DOCS = 3
 LEARNED_MAX_WORDS = 12
+MAX_KEYS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +65,18 @@ def load_furniture() -> Furniture:
     )
 
 
+KEY_WORDS = 12
+
+
 def line_key(line: str) -> str:
-    """Comparison key of a line: normalised, punctuation dropped, lower case."""
-    return name_key(line).strip(" *•·|")
+    """Comparison key of a line's first words: normalised, punctuation dropped, lower case.
+
+    Furniture is recognised by short lines and line openings, so long paragraphs
+    are keyed by their first ``KEY_WORDS`` words only (repeats use the full line).
+    """
+    words = line.split(maxsplit=KEY_WORDS)
+    head = line if len(words) <= KEY_WORDS else " ".join(words[:KEY_WORDS])
+    return name_key(head).strip(" *•·|")
 
 
 @dataclass(slots=True)
@@ -75,18 +85,26 @@ class LineStats:
 
     A short line seen in at least ``LEARNED_MIN_DOCS`` documents of the same
     outlet is page furniture (menus, footers, share rows) for that outlet.
+    Memory stays bounded: past ``MAX_KEYS`` lines per outlet, lines seen once
+    are forgotten.
     """
 
     counts: dict[str, Counter[str]] = field(default_factory=dict)
+    learned: dict[str, set[str]] = field(default_factory=dict)
 
     def observe(self, outlet: str | None, lines: list[str]) -> None:
-        counter = self.counts.setdefault(outlet or "", Counter())
-        for key in {line_key(x) for x in lines if 0 < len(x.split()) <= LEARNED_MAX_WORDS}:
+        name = outlet or ""
+        counter = self.counts.setdefault(name, Counter())
+        learned = self.learned.setdefault(name, set())
+        for key in {x for x in lines if 0 < len(x.split(maxsplit=LEARNED_MAX_WORDS)) <= LEARNED_MAX_WORDS}:
             counter[key] += 1
+            if counter[key] >= LEARNED_MIN_DOCS and key:
+                learned.add(key)
+        if len(counter) > MAX_KEYS:
+            self.counts[name] = Counter({k: n for k, n in counter.items() if n > 1})
 
     def furniture(self, outlet: str | None) -> frozenset[str]:
-        counter = self.counts.get(outlet or "", Counter())
-        return frozenset(k for k, n in counter.items() if n >= LEARNED_MIN_DOCS and k)
+        return frozenset(self.learned.get(outlet or "", ()))
 
 
 def split_lines(text: str) -> list[str]:
@@ -95,13 +113,12 @@ def split_lines(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def is_furniture_line(line: str, furniture: Furniture) -> bool:
-    key = line_key(line)
+def is_furniture_line(line: str, key: str, furniture: Furniture) -> bool:
     if not key or not _LETTER.search(line):
         return True
     if key in furniture.whole_line or _COUNTER_LINE.match(line):
         return True
-    return any(key.startswith(start) for start in furniture.line_starts)
+    return key.startswith(furniture.line_starts)
 
 
 def is_latin_button_row(line: str) -> bool:
@@ -112,11 +129,10 @@ def is_latin_button_row(line: str) -> bool:
     )
 
 
-def tail_start(lines: list[str], furniture: Furniture) -> int:
+def tail_start(lines: list[str], keys: list[str], furniture: Furniture) -> int:
     """Index of the first end-of-page marker after which only short lines follow."""
-    for i, line in enumerate(lines):
-        key = line_key(line)
-        if not any(key.startswith(m) for m in furniture.tail_markers):
+    for i, key in enumerate(keys):
+        if not key.startswith(furniture.tail_markers):
             continue
         rest = lines[i + 1 :]
         if not any(len(x.split()) >= TAIL_SHORT_WORDS and _SENTENCE_END.search(x) for x in rest):
@@ -149,23 +165,23 @@ def classify_lines(
 ) -> list[LineDecision]:
     """Decide for every line whether it is content (reason None) or why it is not."""
     head = head_start(lines, title)
-    tail = tail_start(lines, furniture)
+    keys = [line_key(line) for line in lines]
+    tail = tail_start(lines, keys, furniture)
     seen: set[str] = set()
     out: list[LineDecision] = []
-    for i, line in enumerate(lines):
-        key = line_key(line)
+    for i, (line, key) in enumerate(zip(lines, keys, strict=True)):
         reason: str | None = None
         if i < head:
             reason = "breadcrumb"
         elif i >= tail:
             reason = "end-of-page block"
-        elif is_furniture_line(line, furniture) or is_latin_button_row(line):
+        elif is_furniture_line(line, key, furniture) or is_latin_button_row(line):
             reason = "furniture"
-        elif key in learned:
+        elif line in learned:
             reason = "repeated across outlet pages"
-        elif key in seen:
+        elif line in seen:
             reason = "exact repeat"
-        seen.add(key)
+        seen.add(line)
         out.append(LineDecision(line, reason))
     return out
 

@@ -80,21 +80,33 @@ def translate_chars(text: str) -> str:
     return text.translate(_table())
 
 
+_DELETED = re.compile(_DELETE + "+")
+_EXTRA_SPACES = re.compile(r"(?<= ) +")
+
+
+def _drop(text: str, offsets: list[int], pattern: re.Pattern[str]) -> tuple[str, list[int]]:
+    """Remove every match of ``pattern`` from ``text`` and from its offset list."""
+    parts: list[str] = []
+    kept: list[int] = []
+    pos = 0
+    for match in pattern.finditer(text):
+        parts.append(text[pos : match.start()])
+        kept.extend(offsets[pos : match.start()])
+        pos = match.end()
+    parts.append(text[pos:])
+    kept.extend(offsets[pos:])
+    return "".join(parts), kept
+
+
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching and keep the offset map."""
     mapped = translate_chars(text)
-    if _DELETE not in mapped and "  " not in mapped:
-        return Normalized(mapped, tuple(range(len(mapped))), len(text))
-    keep = [i for i, ch in enumerate(mapped) if ch != _DELETE]
-    chars = [mapped[i] for i in keep]
-    kept: list[int] = []
-    out: list[str] = []
-    for idx, ch in zip(keep, chars, strict=True):
-        if ch == " " and out and out[-1] == " ":
-            continue
-        kept.append(idx)
-        out.append(ch)
-    return Normalized("".join(out), tuple(kept), len(text))
+    offsets = list(range(len(mapped)))
+    if _DELETE in mapped:
+        mapped, offsets = _drop(mapped, offsets, _DELETED)
+    if "  " in mapped:
+        mapped, offsets = _drop(mapped, offsets, _EXTRA_SPACES)
+    return Normalized(mapped, tuple(offsets), len(text))
 
 
 def normalize_text(text: str) -> str:
