@@ -1,5 +1,8 @@
 # rasad — two commands: `make demo` and `make test` (each sets up .venv itself).
+SHELL := /bin/bash
 PYTHON ?= python3
+# pip repeats a warning per package for index locations this machine lacks; keep real errors.
+PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -11,8 +14,8 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --upgrade pip $(PIP_QUIET)
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(PIP_QUIET)
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -128,3 +128,21 @@ def test_byline_author_discovered_and_author_location_dropped() -> None:
     assert [e.name_ar for e in out.discovered] == ["سامي المحمد"]
     places = [m for m in out.mentions if m.entity_id == "abu_kamal_town"]
     assert len(places) == 1 and places[0].start > 36
+
+
+def test_unquoted_unit_word_names_a_group() -> None:
+    article = recognise(_article("انتشر عناصر من فوج المغاوير قرب البوكمال"), kb=_kb(*ENTITIES))
+    assert [(e.name_ar, e.type) for e in article.discovered] == [("فوج المغاوير", "actor")]
+
+
+def test_unquoted_unit_word_followed_by_common_words_is_not_a_name() -> None:
+    article = recognise(_article("وصلت كتيبة من القوات إلى المدينة"), kb=_kb(*ENTITIES))
+    assert article.discovered == ()
+
+
+def test_cue_name_that_the_knowledge_base_knows_links_to_it() -> None:
+    subhan = Entity("subhan", "person", "Subhan the Afghan", "سبحان الأفغاني", ("سبحان",))
+    kb = _kb(*ENTITIES, subhan)
+    article = recognise(_article("وقيادي من الميليشيا يدعى سبحان أثناء الزيارة"), kb=kb)
+    assert article.discovered == ()
+    assert [(m.text, m.entity_id, m.method) for m in article.mentions] == [("سبحان", "subhan", "cue")]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rasad.ingest import IngestOptions, iter_documents
 from rasad.kb.loader import KnowledgeBase
-from rasad.model import Article, Skipped
+from rasad.model import Article, Entity, Skipped
 from rasad.pipeline import Pipeline, process_stream
 from rasad.store.sqlite import SQLiteStore
 
@@ -28,6 +28,11 @@ class RunSummary:
     places: Counter[str] = field(default_factory=Counter)
 
 
+def place_label(entity: Entity) -> str:
+    """A place's name with what kind of place it is: "Deir ez-Zor (town)" vs "(governorate)"."""
+    return f"{entity.name_en} ({entity.feature})" if entity.feature else entity.name_en
+
+
 def _count(summary: RunSummary, article: Article, kb: KnowledgeBase) -> None:
     summary.mentions += len(article.mentions)
     found = {e.id: e for e in article.discovered}
@@ -37,7 +42,7 @@ def _count(summary: RunSummary, article: Article, kb: KnowledgeBase) -> None:
         if entity.type == "actor":
             summary.actors[entity.name_en] += 1
         elif entity.type == "place":
-            summary.places[entity.name_en] += 1
+            summary.places[place_label(entity)] += 1
 
 
 def run_paths(

@@ -28,6 +28,8 @@ _OPEN_QUOTES = "“\"«„‘'"
 _CLOSE_QUOTES = "”\"»’'“"
 MAX_NAME_TOKENS = 4
 MAX_CUE_TOKENS = 3
+MAX_UNQUOTED_GROUP_TOKENS = 2
+PERSON, GROUP, GROUP_UNQUOTED = "person", "group", "group-unquoted"
 WINDOW = 160  # characters after a cue that can hold the cue and the name
 MIN_TOKEN_LETTERS = 2
 
@@ -136,15 +138,17 @@ def find_discoveries(norm: Normalized, clean: str, lexicon: Lexicon,
     """Every cue-introduced name in the text; ``common`` words never make a titled name."""
     found: list[Discovery] = []
     text = norm.text
-    for end, (length, person_cue) in cue_automaton(lexicon).iter(text):
+    for end, (length, kind) in cue_automaton(lexicon).iter(text):
         start = end - length + 1
         if (start > 0 and _is_letter(text[start - 1])) or (end + 1 < len(text) and _is_letter(text[end + 1])):
             continue
-        if not person_cue and not _quoted_next(text, end + 1, norm, clean):
+        if kind == GROUP and not _quoted_next(text, end + 1, norm, clean):
             continue
         window = text[start : start + WINDOW].split("\n", 1)[0]
         tokens = tokenize(window, start, limit=MAX_NAME_TOKENS + MAX_CUE_TOKENS + 1)
-        here = _person_at(tokens, 0, norm, clean, lexicon, common) or _group_at(tokens, 0, norm, clean, lexicon)
+        here = _person_at(tokens, 0, norm, clean, lexicon, common) or _group_at(
+            tokens, 0, norm, clean, lexicon, common
+        )
         if here is not None:
             found.append(here)
     return found
@@ -157,12 +161,14 @@ def cue_automaton(lexicon: Lexicon) -> ahocorasick.Automaton:
     """Every word that can open a cue, with and without proclitics, in one automaton (cached per lexicon)."""
     key = id(lexicon)
     if key not in _CUE_AUTOMATA:
-        firsts = {c.split()[0] for c in (*lexicon.so_called, *lexicon.person_titles)} | set(lexicon.group_cues)
-        person = {c.split()[0] for c in (*lexicon.so_called, *lexicon.person_titles)}
+        person = {c.split()[0] for c in (*lexicon.so_called, *lexicon.person_titles, *lexicon.person_roles)}
+        kinds = dict.fromkeys(lexicon.group_cues, GROUP)
+        kinds.update(dict.fromkeys(lexicon.group_cues_unquoted, GROUP_UNQUOTED))
+        kinds.update(dict.fromkeys(person, PERSON))
         automaton = ahocorasick.Automaton()
-        for word in firsts:
+        for word, kind in kinds.items():
             for form in (word, *(p + word for p in lexicon.proclitics)):
-                automaton.add_word(form, (len(form), word in person))
+                automaton.add_word(form, (len(form), kind))
         automaton.make_automaton()
         _CUE_AUTOMATA[key] = automaton
     return _CUE_AUTOMATA[key]
@@ -190,29 +196,40 @@ def _person_at(tokens: list[Token], i: int, norm: Normalized, clean: str, lexico
     for cues, min_tokens, cue_kind in (
         (lexicon.so_called, 1, "so-called"),
         (lexicon.person_titles, 2, "title"),
+        (lexicon.person_roles, 2, "role"),
     ):
         size = match_cue(tokens, i, cues, lexicon)
         if not size:
             continue
         name = _drop_ranks(name_tokens(tokens, i + size, norm, clean, lexicon), lexicon)
-        if cue_kind == "title" and any(t.text in common for t in name if t.text not in lexicon.name_particles):
+        if cue_kind != "so-called" and _has_common_word(name, common, lexicon):
             continue
         if name and _valid_person(name, min_tokens=min_tokens, lexicon=lexicon):
             return Discovery(name[0].start, name[-1].end, "person", cue_kind)
     return None
 
 
-def _group_at(tokens: list[Token], i: int, norm: Normalized, clean: str, lexicon: Lexicon) -> Discovery | None:
+def _has_common_word(name: list[Token], common: frozenset[str], lexicon: Lexicon) -> bool:
+    return any(t.text in common for t in name if t.text not in lexicon.name_particles)
+
+
+def _group_at(tokens: list[Token], i: int, norm: Normalized, clean: str, lexicon: Lexicon,
+              common: frozenset[str]) -> Discovery | None:
+    """A group word and its name: quoted (ميليشيا “…”), or for unit words (لواء، فوج …) up to
+    two words that are not common words (لواء الباقر)."""
     word = _bare(tokens[i].text, lexicon)
     if word not in lexicon.group_cues or i + 1 >= len(tokens):
         return None
-    if not _quote_before(clean, norm.offsets[tokens[i + 1].start]):
-        return None
-    name = name_tokens(tokens, i + 1, norm, clean, lexicon)
-    if not name:
-        return None
     group_word = word if word in lexicon.group_cues_in_name else ""
-    return Discovery(name[0].start, name[-1].end, "actor", "group word", group_word)
+    if _quote_before(clean, norm.offsets[tokens[i + 1].start]):
+        name = name_tokens(tokens, i + 1, norm, clean, lexicon)
+        return Discovery(name[0].start, name[-1].end, "actor", "group word", group_word) if name else None
+    if word not in lexicon.group_cues_unquoted:
+        return None
+    name = name_tokens(tokens, i + 1, norm, clean, lexicon)[:MAX_UNQUOTED_GROUP_TOKENS]
+    if not name or _has_common_word(name, common, lexicon) or any(t.text in lexicon.group_cues for t in name):
+        return None
+    return Discovery(name[0].start, name[-1].end, "actor", "unit word", group_word)
 
 
 def discovered_id(entity_type: str, name: str) -> str:

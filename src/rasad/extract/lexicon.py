@@ -27,6 +27,7 @@ class Lexicon:
     person_roles: tuple[str, ...]
     group_cues: frozenset[str]
     group_cues_in_name: frozenset[str]
+    group_cues_unquoted: frozenset[str]
     name_stopwords: frozenset[str]
     name_particles: frozenset[str]
     rank_titles: frozenset[str]
@@ -70,6 +71,7 @@ def load_lexicon() -> Lexicon:
         person_roles=_sort_longest_first(_words(persons, "roles")),
         group_cues=frozenset(_words(data, "group_cues")),
         group_cues_in_name=frozenset(_words(data, "group_cues_in_name")),
+        group_cues_unquoted=frozenset(_words(data, "group_cues_unquoted")),
         name_stopwords=frozenset(_words(data, "name_stopwords")),
         name_particles=frozenset(_words(data, "name_particles")),
         rank_titles=frozenset(_words(data, "rank_titles")),

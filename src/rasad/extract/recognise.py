@@ -74,8 +74,16 @@ def _evidence(article: Article, span: Span) -> dict[str, object]:
     return {"article_id": article.id, "start": sent.start, "end": sent.end}
 
 
+def _known_entity(entity: Entity, known_names: dict[str, tuple[str, ...]], kb: KnowledgeBase) -> Entity | None:
+    """The knowledge-base entity of the same type that bears a cue-introduced name, if any."""
+    ids = known_names.get(normalize_text(entity.name_ar), ())
+    same = [kb.entities[i] for i in ids if kb.entities[i].type == entity.type]
+    return same[0] if len(same) == 1 else None
+
+
 def discovered_from_cues(article: Article, norm: Normalized, mentions: list[Mention], kb: KnowledgeBase,
-                         lexicon: Lexicon, common: frozenset[str]) -> tuple[list[tuple[Entity, Span]], list[Mention]]:
+                         lexicon: Lexicon, common: frozenset[str], known_names: dict[str, tuple[str, ...]],
+                         ) -> tuple[list[tuple[Entity, Span]], list[Mention]]:
     """Discoveries that do not overlap a knowledge-base mention, and the mentions kept.
 
     A quoted group name (ميليشيا “أسود البادية”) wins over place mentions inside
@@ -84,6 +92,11 @@ def discovered_from_cues(article: Article, norm: Normalized, mentions: list[Ment
     out: list[tuple[Entity, Span]] = []
     for found in find_discoveries(norm, article.text, lexicon, common):
         entity, span = _entity_for(article, norm, found)
+        known = _known_entity(entity, known_names, kb)
+        if known is not None:
+            if not any(m.start < span.end and span.start < m.end for m in mentions):
+                mentions.append(_mention(article, known.id, span, "cue"))
+            continue
         inside = [m for m in mentions if m.start < span.end and span.start < m.end]
         if inside and found.type == "actor" and all(kb.entities[m.entity_id].type == "place" for m in inside):
             mentions = [m for m in mentions if m not in inside]
@@ -172,7 +185,9 @@ def recognise(article: Article, *, kb: KnowledgeBase, index: AliasIndex | None =
     nested_set = set(nested)
     linked = [x for x in linked if x.hit not in nested_set or x.entity.type == "actor"]
     mentions = kb_mentions(article, norm, linked)
-    found, mentions = discovered_from_cues(article, norm, mentions, kb, lexicon, index.common_words)
+    found, mentions = discovered_from_cues(
+        article, norm, mentions, kb, lexicon, index.common_words, index.known_names or {}
+    )
     taken = [(m.start, m.end) for m in mentions]
     author = byline_person(article, taken, index.common_words)
     if author is not None:

@@ -43,6 +43,7 @@ class AliasIndex:
     common_words: frozenset[str] = frozenset()
     nested_keys: frozenset[str] = frozenset()
     gazetteer_keys: frozenset[str] = frozenset()
+    known_names: dict[str, tuple[str, ...]] | None = None
 
 
 def _word_file(name: str) -> frozenset[str]:
@@ -99,6 +100,20 @@ def build_nested_keys(kb: KnowledgeBase) -> frozenset[str]:
     return frozenset(keys)
 
 
+def build_known_names(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Every name of a person or actor, even those too ambiguous for free-text matching.
+
+    A name introduced by a cue (المدعو “سبحان”) is looked up here before it
+    becomes a discovered entity.
+    """
+    table: dict[str, list[str]] = {}
+    for entity in kb.entities.values():
+        if entity.type in ("person", "actor"):
+            for name in {normalize_text(n) for n in (entity.name_ar, *entity.aliases)}:
+                table.setdefault(name, []).append(entity.id)
+    return {k: tuple(v) for k, v in table.items()}
+
+
 def _is_place(kb: KnowledgeBase, entity_id: str) -> bool:
     return kb.entities[entity_id].type == "place"
 
@@ -135,5 +150,6 @@ def build_index(kb: KnowledgeBase) -> AliasIndex:
         _CACHE[cache_key] = AliasIndex(
             build_automaton(sorted(candidates)), candidates, kb.version, common_words(), build_nested_keys(kb),
             gazetteer_keys=frozenset(k for k, ids in candidates.items() if all(_is_place(kb, i) for i in ids)),
+            known_names=build_known_names(kb),
         )
     return _CACHE[cache_key]
