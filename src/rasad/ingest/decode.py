@@ -74,6 +74,9 @@ def decode_bytes(data: bytes, *, source: str, declared: str | None = None) -> De
 
 
 def _decode(data: bytes, *, declared: str | None) -> Decoded | None:
+    fast = _plain_utf8(data)
+    if fast is not None:
+        return fast
     utf16 = _decode_utf16_without_bom(data)
     if utf16 is not None:
         return utf16
@@ -85,6 +88,20 @@ def _decode(data: bytes, *, declared: str | None) -> Decoded | None:
         or _decode_arabic_code_page(data)
         or _decode_guess(data)
     )
+
+
+def _plain_utf8(data: bytes) -> Decoded | None:
+    """The common case first: valid UTF-8 with multi-byte characters and no NUL.
+
+    UTF-16 text without a BOM cannot pass: its Arabic is all bytes below 0x80, and
+    a byte of 0x80 or more beside a 0x06 byte is not valid UTF-8.
+    """
+    if b"\x00" in data or data[:_SAMPLE].isascii():
+        return None
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def normalize_newlines(text: str) -> str:
