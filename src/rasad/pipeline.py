@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from rasad.errors import RasadError
@@ -16,7 +17,7 @@ from rasad.extract.recognise import recognise
 from rasad.kb.index import build_index
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, RawDoc, Skipped
-from rasad.text.clean import LineStats, clean, split_lines
+from rasad.text.clean import LineStats, clean, removed_lines
 from rasad.text.sentences import split_sentences
 
 StageFn = Callable[[Article, KnowledgeBase], Article]
@@ -61,7 +62,7 @@ class Pipeline:
             available |= stage.provides
         return cls(chain)
 
-    def process(self, raw: RawDoc, kb: KnowledgeBase, *, learned: frozenset[str] = frozenset()) -> Article:
+    def process(self, raw: RawDoc, kb: KnowledgeBase, *, learned: AbstractSet[str] = frozenset()) -> Article:
         article = clean(raw, learned=learned)
         for stage in self.stages:
             article = stage.run(article, kb)
@@ -98,7 +99,8 @@ def process_stream(
         except (RasadError, ValueError, KeyError, IndexError) as exc:
             yield Skipped(doc.source, f"processing failed: {type(exc).__name__}: {exc}".splitlines()[0])
             continue
-        run_state.line_stats.observe(doc.outlet, split_lines(doc.text))
+        lines = [p for p in article.text.split("\n\n") if p]
+        run_state.line_stats.observe(doc.outlet, [*lines, *removed_lines(article)])
         if not article.text.strip():
             yield Skipped(doc.source, "no article text left after cleaning")
             continue

@@ -22,6 +22,9 @@ class Hit:
     prefix: str
 
 
+MAX_PREFIX = 2  # the longest clitic string: conjunction + preposition (وب، فل …)
+
+
 def is_word_char(ch: str) -> bool:
     """Letters and digits of any script (Arabic included) continue a word."""
     return ch.isalnum()
@@ -63,6 +66,9 @@ def find_hits(text: str, index: AliasIndex, lexicon: Lexicon) -> list[Hit]:
     for end_incl, entry in index.automaton.iter(text):
         if end_incl + 1 < size and text[end_incl + 1].isalnum():
             continue
+        start = end_incl - entry.length + 1
+        if start >= MAX_PREFIX + 1 and text[start - MAX_PREFIX - 1 : start].isalnum():
+            continue  # glued to more letters than any clitic string has
         common = index.common_words if entry.key in index.gazetteer_keys else frozenset()
         hit = accept_hit(text, end_incl, entry, lexicon, common)
         if hit is not None:

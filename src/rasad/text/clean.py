@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -37,6 +39,7 @@ TAIL_SHORT_WORDS = 15
 LEARNED_MIN_DOCS = 3
 LEARNED_MAX_WORDS = 12
 MAX_KEYS = 50_000
+_EMPTY: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +106,8 @@ class LineStats:
         if len(counter) > MAX_KEYS:
             self.counts[name] = Counter({k: n for k, n in counter.items() if n > 1})
 
-    def furniture(self, outlet: str | None) -> frozenset[str]:
-        return frozenset(self.learned.get(outlet or "", ()))
+    def furniture(self, outlet: str | None) -> AbstractSet[str]:
+        return self.learned.get(outlet or "", _EMPTY)
 
 
 def split_lines(text: str) -> list[str]:
@@ -161,7 +164,7 @@ class LineDecision:
 
 
 def classify_lines(
-    lines: list[str], *, title: str | None, furniture: Furniture, learned: frozenset[str]
+    lines: list[str], *, title: str | None, furniture: Furniture, learned: AbstractSet[str]
 ) -> list[LineDecision]:
     """Decide for every line whether it is content (reason None) or why it is not."""
     head = head_start(lines, title)
@@ -225,7 +228,7 @@ def paragraph_spans(paragraphs: list[str]) -> tuple[Span, ...]:
     return tuple(spans)
 
 
-def clean(raw: RawDoc, *, learned: frozenset[str] = frozenset()) -> Article:
+def clean(raw: RawDoc, *, learned: AbstractSet[str] = frozenset()) -> Article:
     """Clean one raw document into an :class:`Article`."""
     furniture = load_furniture()
     title = _INLINE_SPACE.sub(" ", raw.title).strip() if raw.title else None
@@ -249,6 +252,12 @@ def clean(raw: RawDoc, *, learned: frozenset[str] = frozenset()) -> Article:
         removed=tuple(f"{d.reason}: {d.line}" for d in decisions if d.reason is not None),
         metadata=dict(raw.metadata),
     )
+
+
+def removed_lines(article: Article) -> Iterator[str]:
+    """The lines the clean stage removed (``Article.removed`` holds "reason: line")."""
+    for entry in article.removed:
+        yield entry.split(": ", 1)[1] if ": " in entry else entry
 
 
 def normalized_lines(text: str) -> list[str]:
