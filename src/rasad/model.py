@@ -91,6 +91,58 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why we believe a relation or event: a sentence, who says so, how sure."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str = ""
+    attributed_to: str | None = None
+    certainty: str = "reported"
+    outlet: str | None = None
+
+
+CERTAINTIES: tuple[str, ...] = ("asserted", "reported", "believed", "denied")
+PREDICATES: tuple[str, ...] = (
+    "backed_by", "allied_with", "opposes", "part_of", "leads", "member_of", "controls", "present_in", "located_in",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    id: str
+    subject: str
+    predicate: str
+    object: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event in the ACLED taxonomy; actors and location are entity ids."""
+
+    id: str
+    event_type: str
+    sub_event_type: str
+    event_date: str | None
+    time_precision: int
+    location: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: int | None = None
+    actor1: str | None = None
+    assoc_actor_1: tuple[str, ...] = ()
+    actor2: str | None = None
+    assoc_actor_2: tuple[str, ...] = ()
+    fatalities: int | None = None
+    civilian_targeting: bool = False
+    tags: tuple[str, ...] = ()
+    notes: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     id: str
     source: str
@@ -107,6 +159,8 @@ class Article:
     removed: tuple[str, ...] = ()
     mentions: tuple[Mention, ...] = ()
     discovered: tuple[Entity, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    events: tuple[Event, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
     story_id: str | None = None
 
