@@ -116,6 +116,7 @@ class Relation:
     predicate: str
     object: str
     evidence: tuple[Evidence, ...] = ()
+    co_subjects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from rasad.errors import RasadError
 from rasad.extract.recognise import recognise
+from rasad.extract.relations import extract_relations
+from rasad.extract.view import cached_view
 from rasad.kb.index import build_index
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, RawDoc, Skipped
@@ -39,12 +41,18 @@ def _recognise(article: Article, kb: KnowledgeBase) -> Article:
     return recognise(article, kb=kb, index=build_index(kb))
 
 
+def _relations(article: Article, kb: KnowledgeBase) -> Article:
+    view = cached_view(article, kb.entities)
+    return dataclasses.replace(article, relations=extract_relations(view, kb.entities))
+
+
 CLEAN_PROVIDES = frozenset({"text", "paragraphs", "title", "byline"})
 SENTENCES = Stage("sentences", _sentences, frozenset({"text", "paragraphs"}), frozenset({"sentences"}))
 RECOGNISE = Stage(
     "recognise", _recognise, frozenset({"text", "sentences"}), frozenset({"mentions", "discovered"})
 )
-DEFAULT_STAGES = (SENTENCES, RECOGNISE)
+RELATIONS = Stage("relations", _relations, frozenset({"text", "sentences", "mentions"}), frozenset({"relations"}))
+DEFAULT_STAGES = (SENTENCES, RECOGNISE, RELATIONS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,12 @@ def entity_record(entity: Entity) -> dict[str, Any]:
     }
 
 
+def with_sources(record: dict[str, Any]) -> dict[str, Any]:
+    """Add ``sources`` (each outlet once) and ``corroboration`` (their number) from the evidence."""
+    outlets = sorted({e.get("outlet") or e["article_id"] for e in record.get("evidence", [])})
+    return {**record, "sources": outlets, "corroboration": len(outlets)}
+
+
 def build_export(store: SQLiteStore) -> dict[str, Any]:
     """The whole database as one ``rasad.export/1`` document (records sorted, deterministic)."""
     kb_versions = {r[0]: r[1] for r in store.conn.execute("SELECT id, kb_version FROM articles")}
@@ -74,8 +80,8 @@ def build_export(store: SQLiteStore) -> dict[str, Any]:
         "articles": [article_record(a, kb_versions.get(a.id), sources.get(a.id, [])) for a in articles],
         "entities": [entity_record(e) for e in store.entities()],
         "mentions": mentions,
-        "relations": [json.loads(r["data"]) for r in store.table("relations")],
-        "events": [json.loads(r["data"]) for r in store.table("events")],
+        "relations": [with_sources(json.loads(r["data"])) for r in store.table("relations")],
+        "events": [with_sources(json.loads(r["data"])) for r in store.table("events")],
         "stories": [{"id": r["id"], "article_ids": json.loads(r["article_ids"])} for r in store.table("stories")],
     }
 

@@ -20,7 +20,7 @@ from rasad.model import Entity
 
 _WORD = re.compile(r"[^\s.,،:;؛!?؟()\[\]\-–—]+")
 
-TYPE_PRIOR = {"actor": 3.0, "person": 3.0, "facility": 3.0, "source": 2.8, "place": 2.0}
+TYPE_PRIOR = {"actor": 3.1, "person": 3.0, "facility": 3.0, "source": 2.8, "place": 2.0}
 FEATURE_PRIOR = {
     "town": 1.0, "country": 0.95, "governorate": 0.9, "region": 0.8, "river": 0.8,
     "neighbourhood": 0.6, "district": 0.5, "subdistrict": 0.4,

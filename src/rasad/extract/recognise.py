@@ -48,8 +48,14 @@ def kb_mentions(article: Article, norm: Normalized, linked: list[Linked]) -> lis
     out: list[Mention] = []
     for item in linked:
         span = norm.to_original(item.hit.start, item.hit.end)
-        out.append(_mention(article, item.entity.id, span, "kb"))
+        out.append(_mention(article, item.entity.id, span, _method(item)))
     return out
+
+
+def _method(item: Linked) -> str:
+    """"adjective" when the hit is one of the entity's adjectives (إسرائيلية), else "kb"."""
+    adjectives = item.entity.extra.get("adjectives_ar") or ()
+    return "adjective" if item.hit.key in {normalize_text(a) for a in adjectives} else "kb"
 
 
 def _mention(article: Article, entity_id: str, span: Span, method: str) -> Mention:

@@ -11,13 +11,14 @@ import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from rasad.errors import StoreError
-from rasad.model import Article, Entity, Mention, Sentence, Span
+from rasad.model import Article, Entity, Event, Evidence, Mention, Relation, Sentence, Span
 
 SCHEMA_VERSION = "1"
 
@@ -110,6 +111,10 @@ class SQLiteStore:
                     [(m.article_id, m.entity_id, m.start, m.end, m.text, m.method, m.sentence)
                      for m in article.mentions],
                 )
+                for relation in article.relations:
+                    self._upsert_relation(relation)
+                for event in article.events:
+                    self._upsert_event(event)
             self.conn.execute(
                 "INSERT OR IGNORE INTO article_sources VALUES (?, ?, ?, ?, ?)",
                 (article.id, article.source, article.file, article.outlet, article.url),
@@ -149,6 +154,21 @@ class SQLiteStore:
                 None if e.discovered else kb_version,
             ),
         )
+
+    def _upsert_relation(self, relation: Relation) -> None:
+        row = self.conn.execute("SELECT data FROM relations WHERE id=?", (relation.id,)).fetchone()
+        record = json.loads(row[0]) if row else relation_record(relation)
+        if row:
+            record["evidence"] = merge_evidence(record["evidence"], relation.evidence)
+            record["co_subjects"] = sorted(set(record.get("co_subjects", [])) | set(relation.co_subjects))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO relations(id, subject, predicate, object, data) VALUES (?, ?, ?, ?, ?)",
+            (relation.id, relation.subject, relation.predicate, relation.object, _dumps(record)),
+        )
+
+    def _upsert_event(self, event: Event) -> None:
+        record = _dumps(event_record(event))
+        self.conn.execute("INSERT OR REPLACE INTO events(id, data) VALUES (?, ?)", (event.id, record))
 
     # -- reading ----------------------------------------------------------------
     def articles(self) -> Iterator[Article]:
@@ -211,6 +231,38 @@ class SQLiteStore:
 
     def meta(self) -> dict[str, str]:
         return {r["key"]: r["value"] for r in self.conn.execute("SELECT * FROM meta")}
+
+
+def evidence_record(evidence: Evidence) -> dict[str, Any]:
+    return asdict(evidence)
+
+
+def merge_evidence(existing: list[dict[str, Any]], new: tuple[Evidence, ...]) -> list[dict[str, Any]]:
+    """Evidence of a record seen again: new sentences appended, none twice."""
+    seen = {(e["article_id"], e["start"], e["end"]) for e in existing}
+    out = list(existing)
+    for e in new:
+        if (e.article_id, e.start, e.end) not in seen:
+            out.append(evidence_record(e))
+            seen.add((e.article_id, e.start, e.end))
+    return out
+
+
+def relation_record(relation: Relation) -> dict[str, Any]:
+    return {
+        "id": relation.id, "subject": relation.subject, "predicate": relation.predicate, "object": relation.object,
+        "co_subjects": list(relation.co_subjects),
+        "evidence": [evidence_record(e) for e in relation.evidence],
+    }
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    record = asdict(event)
+    record["assoc_actor_1"] = list(event.assoc_actor_1)
+    record["assoc_actor_2"] = list(event.assoc_actor_2)
+    record["tags"] = list(event.tags)
+    record["evidence"] = [evidence_record(e) for e in event.evidence]
+    return record
 
 
 def open_store(url: str, *, create: bool = True) -> SQLiteStore:

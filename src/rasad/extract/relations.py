@@ -1,0 +1,297 @@
+"""Relations between entities from Arabic cue phrases (one data file per predicate).
+
+A pattern names its cue phrases and where the subject and object mentions sit
+around the cue (before, after, after the object, around it, anywhere in the
+sentence), their entity types and how many words may separate them.  Subjects
+coordinated with و or a comma ("ميليشيات فاطميون وحزب الله العراقي") all get the
+relation.  "X التابعة لـ Y" is ``part_of`` when the knowledge base lists Y as
+X's parent, ``backed_by`` otherwise.  Cues inside a mention (an alias such as
+"الميليشيات المتحالفة مع إيران") are not relations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from rasad.errors import KnowledgeBaseError
+from rasad.extract.attribution import attribute
+from rasad.extract.patterns import CueMatch, find_cues, phrase_regex
+from rasad.extract.view import ArticleView
+from rasad.model import PREDICATES, Entity, Evidence, Mention, Relation
+from rasad.text.normalize import normalize_text
+
+# Coordinated subjects ("ميليشيات فاطميون وحزب الله العراقي") make one claim: the first
+# is the relation's subject, the others its ``co_subjects``.
+_COORDINATION = re.compile(r"^[\s،,\"“”«»'’‘()]*(?:و|،|,)?[\s\"“”«»'’‘()]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where a relation's subject or object sits around the cue.
+
+    side: before | after | either | after_object | around_object | after_subject | sentence;
+    types: entity types accepted (in order of preference when ``prefer``);
+    gap: words allowed between the mention and the cue (or its partner);
+    exclude: place features never accepted (a country is not "controlled").
+    """
+
+    side: str
+    types: tuple[str, ...]
+    gap: int
+    anaphora: bool = False
+    last: bool = False
+    features: frozenset[str] = frozenset()
+    exclude: frozenset[str] = frozenset()
+    prefer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RelationPattern:
+    predicate: str
+    name: str
+    regex: re.Pattern[str]
+    subject: Slot
+    object: Slot
+    part_of_when_parent: bool = False
+    require_parent: bool = False
+
+
+def _slot(raw: Mapping[str, Any]) -> Slot:
+    return Slot(
+        side=str(raw["side"]), types=tuple(raw["types"]), gap=int(raw.get("gap", 3)),
+        anaphora=bool(raw.get("anaphora", False)), last=bool(raw.get("last", False)),
+        features=frozenset(raw.get("features", ())), exclude=frozenset(raw.get("exclude", ())),
+        prefer=bool(raw.get("prefer", False)),
+    )
+
+
+@cache
+def load_relation_patterns() -> tuple[RelationPattern, ...]:
+    folder = resources.files("rasad.extract").joinpath("data/relations")
+    patterns: list[RelationPattern] = []
+    for predicate in PREDICATES:
+        data = yaml.safe_load(folder.joinpath(f"{predicate}.yaml").read_text(encoding="utf-8"))
+        if data.get("predicate") != predicate:
+            raise KnowledgeBaseError(f"relations/{predicate}.yaml: predicate must be {predicate!r}")
+        for raw in data["patterns"]:
+            patterns.append(RelationPattern(
+                predicate=predicate, name=str(raw["name"]),
+                regex=phrase_regex(raw["cue"], name=f"{predicate}: {raw['name']}"),
+                subject=_slot(raw["subject"]), object=_slot(raw["object"]),
+                part_of_when_parent=bool(raw.get("part_of_when_parent", False)),
+                require_parent=bool(raw.get("require_parent", False)),
+            ))
+    return tuple(patterns)
+
+
+@cache
+def anaphora_heads() -> frozenset[str]:
+    raw = resources.files("rasad.extract").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
+    return frozenset(normalize_text(w) for w in yaml.safe_load(raw)["anaphora_heads"])
+
+
+# -- choosing mentions around a cue --------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SyntaxCues:
+    relative: re.Pattern[str]
+    fillers: re.Pattern[str]
+    new_head: re.Pattern[str]
+
+
+@cache
+def syntax_cues() -> SyntaxCues:
+    """Regexes over the clean text from the word lists of lexicon.yaml (surface forms, any clitic و)."""
+    raw = resources.files("rasad.extract").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(raw)
+
+    def words(key: str, prefix: str) -> re.Pattern[str]:
+        if not data.get(key):
+            raise KnowledgeBaseError(f"lexicon.yaml: word list {key!r} is missing or empty")
+        alternation = "|".join(re.escape(w) for w in sorted(data[key], key=len, reverse=True))
+        return re.compile(rf"(?<![^\W_]){prefix}(?:{alternation})(?![^\W_])")
+
+    return SyntaxCues(words("relative_pronouns", "و?"), words("coordination_fillers", "و?"), words("new_heads", "و"))
+
+
+def _fits(view: ArticleView, m: Mention, slot: Slot) -> bool:
+    if m.method == "adjective":
+        return False  # "ميليشيا إيرانية" describes a militia; it does not name Iran as a party
+    entity = view.entity(m)
+    if entity.type not in slot.types or entity.feature in slot.exclude:
+        return False
+    return not slot.features or entity.feature in slot.features
+
+
+def _coordinated(view: ArticleView, chosen: Mention, pool: list[Mention], slot: Slot) -> list[Mention]:
+    """The chosen mention and those coordinated before it with و or a comma, first one first."""
+    group = [chosen]
+    for m in reversed([m for m in pool if m.end <= chosen.start]):
+        between = syntax_cues().fillers.sub("", view.article.text[m.end : group[-1].start])
+        if not _fits(view, m, slot) or not _COORDINATION.match(between):
+            break
+        group.append(m)
+    return list(reversed(group))
+
+
+def _skip_relative_clause(view: ArticleView, nearest: Mention, candidates: list[Mention]) -> Mention:
+    """"لواء فاطميون الذي يدعمه الحرس الثوري يتمركزون": the subject is the head, not the clause's agent."""
+    earlier = [m for m in candidates if m.end <= nearest.start]
+    if not earlier:
+        return nearest
+    relatives = list(syntax_cues().relative.finditer(view.article.text, earlier[-1].end, nearest.start))
+    if relatives and view.words_between(relatives[-1].end(), nearest.start) <= 1:
+        return earlier[-1]
+    return nearest
+
+
+def before(view: ArticleView, pool: list[Mention], pos: int, slot: Slot) -> list[Mention]:
+    candidates = [m for m in pool if m.end <= pos and _fits(view, m, slot)]
+    if not candidates:
+        return []
+    nearest = candidates[-1]
+    if syntax_cues().new_head.search(view.article.text, nearest.end, pos):
+        return []  # "قوات الأسد والميليشيات الموالية لروسيا": the cue belongs to the unnamed militias
+    if slot.prefer:
+        for kind in slot.types:
+            typed = [m for m in candidates if view.entity(m).type == kind
+                     and view.words_between(m.end, pos) <= slot.gap]
+            if typed:
+                nearest = typed[-1]
+                break
+    if view.words_between(nearest.end, pos) > slot.gap:
+        return []
+    return _coordinated(view, _skip_relative_clause(view, nearest, candidates), pool, slot)
+
+
+def after(view: ArticleView, pool: list[Mention], cue_start: int, pos: int, slot: Slot) -> list[Mention]:
+    """Mentions after ``pos`` within the gap (one that overlaps the cue's end counts: قائد ميليشيا X)."""
+    candidates = [m for m in pool if m.start >= cue_start and m.end > pos and _fits(view, m, slot)
+                  and view.words_between(pos, m.start) <= slot.gap]
+    if not candidates:
+        return []
+    return [candidates[-1]] if slot.last else [candidates[0]]
+
+
+def _names_head(view: ArticleView, m: Mention, head: str) -> bool:
+    """Does the mention, or the two words before it, carry the anaphor's head noun (ميليشيا …)?"""
+    before_words = normalize_text(view.article.text[max(0, m.start - 40) : m.start]).split()[-2:]
+    return head in normalize_text(view.text(m)) or any(head in w for w in before_words)
+
+
+def anaphor(view: ArticleView, pos: int, slot: Slot) -> list[Mention]:
+    """"القيادي في الميليشيا ذاتها": the most recent actor introduced with the same head noun."""
+    following = normalize_text(view.article.text[pos : pos + 40]).split()
+    if not following or following[0] not in anaphora_heads():
+        return []
+    head = following[0].removeprefix("ال")
+    earlier = [m for m in view.mentions if m.end <= pos and _fits(view, m, slot)]
+    named = [m for m in earlier if _names_head(view, m, head)]
+    return named[-1:]
+
+
+def _word_end(text: str, pos: int) -> int:
+    """End of the word that follows ``pos``."""
+    match = re.compile(r"\s*[^\s]+").match(text, pos)
+    return match.end() if match else pos
+
+
+def place_slot(view: ArticleView, pool: list[Mention], cue: CueMatch, slot: Slot,
+               partner: list[Mention]) -> list[Mention]:
+    side, start, end = slot.side, cue.span.start, cue.span.end
+    if side == "before":
+        return before(view, pool, start, slot)
+    if side == "after":
+        found = after(view, pool, start, end, slot)
+        return found or (anaphor(view, end, slot) if slot.anaphora else [])
+    if side == "either":
+        return before(view, pool, start, slot) or after(view, pool, start, end, slot)
+    if side in ("after_object", "after_subject", "around_object"):
+        near = Slot("before", slot.types, 1)
+        found = before(view, pool, start, near) if side == "around_object" else []
+        anchor = max((m.end for m in partner), default=end)
+        if anchor < start:  # the partner was an anaphor resolved to an earlier sentence
+            anchor = _word_end(view.article.text, end)
+        return found or after(view, pool, anchor, anchor, slot)
+    if side == "sentence":
+        return [m for m in pool if _fits(view, m, slot)][:1]
+    raise KnowledgeBaseError(f"unknown slot side {side!r}")
+
+
+# -- relations -------------------------------------------------------------------------------------
+
+
+def ancestors(entity: Entity, entities: Mapping[str, Entity]) -> set[str]:
+    found: set[str] = set()
+    current = entity.parent
+    while current and current not in found:
+        found.add(current)
+        parent = entities.get(current)
+        current = parent.parent if parent else None
+    return found
+
+
+def relation_id(subject: str, predicate: str, obj: str) -> str:
+    return "r-" + hashlib.sha1(f"{subject}|{predicate}|{obj}".encode()).hexdigest()[:16]
+
+
+def _inside_mention(view: ArticleView, cue: CueMatch) -> bool:
+    return any(m.start <= cue.span.start and cue.span.end <= m.end for m in view.article.mentions)
+
+
+Match = tuple[str, Mention, Mention, tuple[str, ...], int]
+
+
+def _matches(view: ArticleView, kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
+    for pattern in load_relation_patterns():
+        for cue in find_cues(view.norm, pattern.regex):
+            if _inside_mention(view, cue):
+                continue
+            index = view.sentence_of(cue.span.start)
+            pool = view.mentions_in(index)
+            if pattern.object.side == "after_subject":
+                subjects = place_slot(view, pool, cue, pattern.subject, [])
+                objects = place_slot(view, pool, cue, pattern.object, subjects)
+            else:
+                objects = place_slot(view, pool, cue, pattern.object, [])
+                subjects = place_slot(view, pool, cue, pattern.subject, objects)
+            if not subjects or not objects:
+                continue
+            head, *others = subjects
+            obj = objects[0]
+            predicate = _predicate(pattern, view.entity(head), view.entity(obj), kb_entities)
+            if predicate and head.entity_id != obj.entity_id:
+                yield predicate, head, obj, tuple(m.entity_id for m in others if m.entity_id != obj.entity_id), index
+
+
+def _predicate(pattern: RelationPattern, subject: Entity, obj: Entity,
+               kb_entities: Mapping[str, Entity]) -> str | None:
+    is_parent = obj.id in ancestors(subject, kb_entities)
+    if pattern.require_parent:
+        return pattern.predicate if is_parent else None
+    if pattern.part_of_when_parent and is_parent:
+        return "part_of"
+    return pattern.predicate
+
+
+def extract_relations(view: ArticleView, kb_entities: Mapping[str, Entity]) -> tuple[Relation, ...]:
+    """Every relation the article's sentences state, one record per (subject, predicate, object)."""
+    found: dict[str, Relation] = {}
+    for predicate, s, o, others, index in _matches(view, kb_entities):
+        rid = relation_id(s.entity_id, predicate, o.entity_id)
+        if rid in found:
+            continue
+        sentence = view.sentence(index)
+        said = attribute(view.text(sentence), view.mentions_in(index), dict(view.entities), view.article.outlet)
+        evidence = Evidence(view.article.id, sentence.start, sentence.end, view.text(sentence),
+                            said.attributed_to, said.certainty, view.article.outlet)
+        found[rid] = Relation(rid, s.entity_id, predicate, o.entity_id, (evidence,), others)
+    return tuple(found.values())

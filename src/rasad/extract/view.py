@@ -1,0 +1,85 @@
+"""A read-only view of a recognised article for the relation and event extractors.
+
+It holds the normalised text, the top-level mentions (nested ones dropped)
+with their entities, and quick lookups from offsets to sentences.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rasad.model import Article, Entity, Mention, Sentence, Span
+from rasad.text.normalize import Normalized, normalize
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    article: Article
+    norm: Normalized
+    mentions: tuple[Mention, ...]
+    entities: Mapping[str, Entity]
+    sentence_starts: tuple[int, ...]
+
+    def entity(self, mention: Mention) -> Entity:
+        return self.entities[mention.entity_id]
+
+    def sentence_of(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.sentence_starts, offset) - 1)
+
+    def sentence(self, index: int) -> Sentence:
+        return self.article.sentences[index]
+
+    def mentions_in(self, index: int) -> list[Mention]:
+        sent = self.article.sentences[index]
+        return [m for m in self.mentions if sent.start <= m.start and m.end <= sent.end]
+
+    def words_between(self, start: int, end: int) -> int:
+        """Number of words in the clean text between two offsets (0 when they touch)."""
+        if end <= start:
+            return 0
+        return len(_WORD.findall(self.article.text, start, end))
+
+    def text(self, span: Span | Sentence | Mention) -> str:
+        return self.article.text[span.start : span.end]
+
+
+def top_level(mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Mentions not contained in a longer mention (nested state names are dropped)."""
+    ordered = sorted(mentions, key=lambda m: (m.start, -(m.end - m.start)))
+    out: list[Mention] = []
+    reach = -1
+    for m in ordered:
+        if m.end <= reach:
+            continue
+        out.append(m)
+        reach = max(reach, m.end)
+    return tuple(out)
+
+
+def build_view(article: Article, kb_entities: Mapping[str, Entity]) -> ArticleView:
+    found = {e.id: e for e in article.discovered}
+    entities = {m.entity_id: found.get(m.entity_id) or kb_entities[m.entity_id] for m in article.mentions}
+    return ArticleView(
+        article=article,
+        norm=normalize(article.text),
+        mentions=top_level(article.mentions),
+        entities=entities,
+        sentence_starts=tuple(s.start for s in article.sentences),
+    )
+
+
+_LAST: list[tuple[Article, ArticleView]] = []
+
+
+def cached_view(article: Article, kb_entities: Mapping[str, Entity]) -> ArticleView:
+    """The view of ``article``, built once for the stages that follow each other on it."""
+    if _LAST and _LAST[0][0].id == article.id and _LAST[0][0].mentions is article.mentions:
+        return _LAST[0][1]
+    view = build_view(article, kb_entities)
+    _LAST[:] = [(article, view)]
+    return view
