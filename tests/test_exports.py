@@ -119,7 +119,7 @@ EVENTS = [
     event("ev-d", "Protests", "Peaceful protest", "2021-03-10", location="sy-deir-ez-zor", latitude=35.16667,
           longitude=40.28333, geo_precision=3, fatalities=0, time_precision=3, sources=["صفحة محلية"]),
 ]
-RELATIONS = [
+RELATIONS: list[dict[str, Any]] = [
     {"id": "rel-1", "subject": "fatemiyoun", "predicate": "backed_by", "object": "irgc",
      "evidence": [evidence("art1", "المدعوم من الحرس الثوري", "SY24"),
                   evidence("art2", "التابع للحرس الثوري", "Deir ez-Zor 24")],
@@ -140,7 +140,7 @@ MENTIONS = [
     for art, ent in [("art1", "abu_kamal"), ("art2", "abu_kamal"), ("art1", "abu_kamal"), ("art1", "baghdad"),
                      ("art2", "sy-deir-ez-zor"), ("art1", "al_qaim_crossing"), ("art1", "irgc")]
 ]
-ARTICLES = [
+ARTICLES: list[dict[str, Any]] = [
     {"id": "art1", "file": "a.txt", "source": "a.txt", "sources": ["a.txt"], "outlet": "SY24",
      "published": "2021-03-10", "title": "في البوكمال", "url": None, "byline": None, "story_id": "s1",
      "kb_version": "test", "metadata": {}},

@@ -68,6 +68,7 @@ class AcledTables:
     inter: InterRules
     generic_actor1: Mapping[str, GenericActor]
     civilians: GenericActor
+    civilian_event_types: frozenset[str]
     admin_levels: Mapping[str, int]
     source_scale: Mapping[str, Any]
     fatalities_unknown_tag: str
@@ -93,6 +94,7 @@ def tables_from_data(data: Mapping[str, Any]) -> AcledTables:
         inter=_inter_rules(data["inter"]),
         generic_actor1={k: GenericActor(**v) for k, v in generic["actor1"].items()},
         civilians=GenericActor(**generic["civilians"]),
+        civilian_event_types=frozenset(generic["civilian_event_types"]),
         admin_levels=dict(data["admin_levels"]),
         source_scale=dict(data["source_scale"]),
         fatalities_unknown_tag=str(data["fatalities_unknown_tag"]),
@@ -232,7 +234,7 @@ def _actors(event: Record, country: Country | None, iso2: str | None, ctx: Conte
     first = _actor(event.get("actor1"), iso2, ctx) or _generic(
         tables.generic_actor1.get(event.get("event_type", ""), tables.generic_actor1["default"]), country)
     second = _actor(event.get("actor2"), iso2, ctx)
-    if second is None and (event.get("civilian_targeting") or event.get("event_type") == "Violence against civilians"):
+    if second is None and (event.get("civilian_targeting") or event.get("event_type") in tables.civilian_event_types):
         second = _generic(tables.civilians, country)
     name2, inter2 = second or ("", tables.inter.no_actor)
     return {

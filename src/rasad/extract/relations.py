@@ -30,7 +30,7 @@ from rasad.text.normalize import normalize_text
 
 # Coordinated subjects ("ميليشيات فاطميون وحزب الله العراقي") make one claim: the first
 # is the relation's subject, the others its ``co_subjects``.
-_COORDINATION = re.compile(r"^[\s،,\"“”«»'’‘()]*(?:و|،|,)?[\s\"“”«»'’‘()]*$")
+_COORDINATION = re.compile(r"^[\s\"“”«»'’‘()]*(?:و|،|,)[\s\"“”«»'’‘()]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +131,22 @@ def _fits(view: ArticleView, m: Mention, slot: Slot) -> bool:
     return not slot.features or entity.feature in slot.features
 
 
+def _keep_conjunction(match: re.Match[str]) -> str:
+    """Drop a filler word ("وباقي", "ميليشيا") but keep the و it carried."""
+    return "و" if match.group(0).startswith("و") else ""
+
+
+def _gap(view: ArticleView, start: int, end: int) -> int:
+    """Words between two offsets, not counting group fillers (ميليشيا، قوات …)."""
+    fillers = len(syntax_cues().fillers.findall(view.article.text, start, end)) if end > start else 0
+    return view.words_between(start, end) - fillers
+
+
 def _coordinated(view: ArticleView, chosen: Mention, pool: list[Mention], slot: Slot) -> list[Mention]:
     """The chosen mention and those coordinated before it with و or a comma, first one first."""
     group = [chosen]
     for m in reversed([m for m in pool if m.end <= chosen.start]):
-        between = syntax_cues().fillers.sub("", view.article.text[m.end : group[-1].start])
+        between = syntax_cues().fillers.sub(_keep_conjunction, view.article.text[m.end : group[-1].start])
         if not _fits(view, m, slot) or not _COORDINATION.match(between):
             break
         group.append(m)
@@ -162,12 +173,11 @@ def before(view: ArticleView, pool: list[Mention], pos: int, slot: Slot) -> list
         return []  # "قوات الأسد والميليشيات الموالية لروسيا": the cue belongs to the unnamed militias
     if slot.prefer:
         for kind in slot.types:
-            typed = [m for m in candidates if view.entity(m).type == kind
-                     and view.words_between(m.end, pos) <= slot.gap]
+            typed = [m for m in candidates if view.entity(m).type == kind and _gap(view, m.end, pos) <= slot.gap]
             if typed:
                 nearest = typed[-1]
                 break
-    if view.words_between(nearest.end, pos) > slot.gap:
+    if _gap(view, nearest.end, pos) > slot.gap:
         return []
     return _coordinated(view, _skip_relative_clause(view, nearest, candidates), pool, slot)
 
@@ -175,7 +185,7 @@ def before(view: ArticleView, pool: list[Mention], pos: int, slot: Slot) -> list
 def after(view: ArticleView, pool: list[Mention], cue_start: int, pos: int, slot: Slot) -> list[Mention]:
     """Mentions after ``pos`` within the gap (one that overlaps the cue's end counts: قائد ميليشيا X)."""
     candidates = [m for m in pool if m.start >= cue_start and m.end > pos and _fits(view, m, slot)
-                  and view.words_between(pos, m.start) <= slot.gap]
+                  and _gap(view, pos, m.start) <= slot.gap]
     if not candidates:
         return []
     return [candidates[-1]] if slot.last else [candidates[0]]
