@@ -44,7 +44,8 @@ def _relations(text: str) -> set[tuple[str, str, str]]:
     article = Article(id=article_id(text), source="t", file="t", text=text, paragraphs=para,
                       sentences=split_sentences(text, para), outlet="Test")
     article = recognise(article, kb=kb)
-    return {(r.subject, r.predicate, r.object) for r in extract_relations(build_view(article, kb.entities), kb.entities)}
+    found = extract_relations(build_view(article, kb.entities), kb.entities)
+    return {(r.subject, r.predicate, r.object) for r in found}
 
 
 @pytest.mark.parametrize(
