@@ -129,6 +129,11 @@ def export(
             with open(output, "w", encoding="utf-8") as handle:
                 EXPORTERS[fmt](store, handle)
             console.print(f"wrote {output}")
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    except OSError as exc:
+        console.print(f"[red]error:[/red] {output}: cannot write: {exc.strerror}")
+        raise typer.Exit(2) from exc
     finally:
         store.close()
 
