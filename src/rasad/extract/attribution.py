@@ -9,14 +9,13 @@ outlet states it in its own voice.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import yaml
 
-from rasad.extract.patterns import phrase_regex
+from rasad.extract.patterns import CueIndex
 from rasad.model import Entity, Mention
 from rasad.text.normalize import normalize_text
 
@@ -29,40 +28,32 @@ class Attribution:
     certainty: str
 
 
-@dataclass(frozen=True, slots=True)
-class AttributionCues:
-    certainty: tuple[tuple[str, re.Pattern[str]], ...]
-    sources: tuple[tuple[str, re.Pattern[str]], ...]
-
-
 @cache
-def load_attribution_cues() -> AttributionCues:
+def load_attribution_cues() -> CueIndex:
+    """Certainty cues under "certainty:<level>", source kinds under "source:<kind>", in one automaton."""
     raw = resources.files("rasad.extract").joinpath("data/attribution.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(raw)
-    certainty = tuple((k, phrase_regex(data["certainty"][k], name=f"certainty {k}")) for k in CERTAINTY_ORDER)
-    sources = tuple((k, phrase_regex(v, name=f"source {k}")) for k, v in data["sources"].items())
-    return AttributionCues(certainty, sources)
+    lists = {f"certainty:{k}": data["certainty"][k] for k in CERTAINTY_ORDER}
+    lists.update({f"source:{k}": v for k, v in data["sources"].items()})
+    return CueIndex(lists)
 
 
-def certainty_of(sentence_norm: str, cues: AttributionCues) -> str:
-    for name, pattern in cues.certainty:
-        if pattern.search(sentence_norm):
-            return name
-    return "asserted"
+def certainty_of(found: list[tuple[int, str]]) -> str:
+    levels = {name.split(":", 1)[1] for _, name in found if name.startswith("certainty:")}
+    return next((level for level in CERTAINTY_ORDER if level in levels), "asserted")
 
 
-def source_kind(sentence_norm: str, cues: AttributionCues) -> str | None:
+def source_kind(found: list[tuple[int, str]]) -> str | None:
     """The kind of source the sentence names, earliest in the sentence first."""
-    found = [(m.start(), name) for name, pattern in cues.sources if (m := pattern.search(sentence_norm))]
-    return min(found)[1] if found else None
+    kinds = sorted((start, name.split(":", 1)[1]) for start, name in found if name.startswith("source:"))
+    return kinds[0][1] if kinds else None
 
 
 def attribute(sentence: str, mentions: list[Mention], entities: dict[str, Entity],
               outlet: str | None) -> Attribution:
     """Attribution of one sentence given the mentions that fall inside it."""
-    cues = load_attribution_cues()
-    norm = normalize_text(sentence)
+    found = load_attribution_cues().names_in(normalize_text(sentence))
     named = [entities[m.entity_id] for m in mentions if m.entity_id in entities
              and entities[m.entity_id].type == "source"]
-    who = named[0].name_en if named else source_kind(norm, cues) or outlet
-    return Attribution(attributed_to=who, certainty=certainty_of(norm, cues))
+    who = named[0].name_en if named else source_kind(found) or outlet
+    return Attribution(attributed_to=who, certainty=certainty_of(found))

@@ -10,9 +10,11 @@ data error, not a silent no-op.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+
+import ahocorasick
 
 from rasad.errors import KnowledgeBaseError
 from rasad.model import Span
@@ -49,6 +51,79 @@ class CueMatch:
 def find_cues(norm: Normalized, pattern: re.Pattern[str]) -> list[CueMatch]:
     """Every match of ``pattern`` in normalised text, mapped back to clean-text offsets."""
     return [CueMatch(norm.to_original(m.start(1), m.end(1)), m.group(1)) for m in pattern.finditer(norm.text)]
+
+
+class CueIndex:
+    """Many named cue lists in one Aho-Corasick automaton over normalised text.
+
+    ``find`` returns every cue occurrence that starts a word (after optional
+    proclitics) and ends one (unless the phrase ends in a lone clitic
+    preposition, "التابعة ل", which runs into the next word), tagged with the
+    names of the lists it belongs to.
+    """
+
+    def __init__(self, lists: Mapping[str, Iterable[str]]) -> None:
+        table: dict[str, list[str]] = {}
+        for name, phrases in lists.items():
+            words = {normalize_text(p) for p in phrases if normalize_text(p)}
+            if not words:
+                raise KnowledgeBaseError(f"cue list {name!r} is empty")
+            for word in words:
+                table.setdefault(word, []).append(name)
+        self._automaton = ahocorasick.Automaton()
+        for phrase, names in table.items():
+            open_end = bool(_OPEN_END.search(phrase))
+            self._automaton.add_word(phrase, (phrase, tuple(names), open_end))
+        self._automaton.make_automaton()
+
+    def names_in(self, text: str) -> list[tuple[int, str]]:
+        """(start, list name) of every cue in already-normalised ``text``."""
+        size = len(text)
+        out: list[tuple[int, str]] = []
+        for end_incl, (phrase, names, open_end) in self._automaton.iter(text):
+            start = end_incl - len(phrase) + 1
+            if (open_end or end_incl + 1 >= size or not _letter(text[end_incl + 1])) and _word_start(text, start):
+                out.extend((start, name) for name in names)
+        return out
+
+    def find(self, norm: Normalized) -> list[Cue]:
+        text = norm.text
+        size = len(text)
+        out: list[Cue] = []
+        for end_incl, (phrase, names, open_end) in self._automaton.iter(text):
+            start = end_incl - len(phrase) + 1
+            if not open_end and end_incl + 1 < size and _letter(text[end_incl + 1]):
+                continue
+            if not _word_start(text, start):
+                continue
+            span = norm.to_original(start, end_incl + 1)
+            out.extend(Cue(name, span, phrase) for name in names)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    name: str
+    span: Span
+    phrase: str
+
+
+_OPEN_END = re.compile(r"\s[لبك]$")
+_CLITIC_PREFIXES = frozenset({"", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"})
+
+
+def _letter(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _word_start(text: str, start: int) -> bool:
+    """Is ``start`` a word start, possibly after attached proclitics?"""
+    i = start
+    while i > 0 and _letter(text[i - 1]) and start - i < 2:
+        i -= 1
+    if i > 0 and _letter(text[i - 1]):
+        return False
+    return text[i:start] in _CLITIC_PREFIXES
 
 
 @cache

@@ -44,18 +44,15 @@ def sentence_index(sentences: tuple[Sentence, ...], start: int) -> int | None:
     return i if i >= 0 else None
 
 
-def kb_mentions(article: Article, norm: Normalized, linked: list[Linked]) -> list[Mention]:
+def kb_mentions(article: Article, norm: Normalized, linked: list[Linked],
+                adjectives: frozenset[tuple[str, str]]) -> list[Mention]:
+    """Mentions of linked hits; "adjective" when the hit is one of the entity's adjectives (إسرائيلية)."""
     out: list[Mention] = []
     for item in linked:
         span = norm.to_original(item.hit.start, item.hit.end)
-        out.append(_mention(article, item.entity.id, span, _method(item)))
+        method = "adjective" if (item.hit.key, item.entity.id) in adjectives else "kb"
+        out.append(_mention(article, item.entity.id, span, method))
     return out
-
-
-def _method(item: Linked) -> str:
-    """"adjective" when the hit is one of the entity's adjectives (إسرائيلية), else "kb"."""
-    adjectives = item.entity.extra.get("adjectives_ar") or ()
-    return "adjective" if item.hit.key in {normalize_text(a) for a in adjectives} else "kb"
 
 
 def _mention(article: Article, entity_id: str, span: Span, method: str) -> Mention:
@@ -190,7 +187,7 @@ def recognise(article: Article, *, kb: KnowledgeBase, index: AliasIndex | None =
     linked = link_hits(norm.text, hits + nested, index.candidates, kb, lexicon)
     nested_set = set(nested)
     linked = [x for x in linked if x.hit not in nested_set or x.entity.type == "actor"]
-    mentions = kb_mentions(article, norm, linked)
+    mentions = kb_mentions(article, norm, linked, index.adjectives)
     found, mentions = discovered_from_cues(
         article, norm, mentions, kb, lexicon, index.common_words, index.known_names or {}
     )

@@ -23,7 +23,7 @@ import yaml
 
 from rasad.errors import KnowledgeBaseError
 from rasad.extract.attribution import attribute
-from rasad.extract.patterns import CueMatch, find_cues, phrase_regex
+from rasad.extract.patterns import Cue, CueIndex
 from rasad.extract.view import ArticleView
 from rasad.model import PREDICATES, Entity, Evidence, Mention, Relation
 from rasad.text.normalize import normalize_text
@@ -57,7 +57,7 @@ class Slot:
 class RelationPattern:
     predicate: str
     name: str
-    regex: re.Pattern[str]
+    cues: tuple[str, ...]
     subject: Slot
     object: Slot
     part_of_when_parent: bool = False
@@ -83,13 +83,18 @@ def load_relation_patterns() -> tuple[RelationPattern, ...]:
             raise KnowledgeBaseError(f"relations/{predicate}.yaml: predicate must be {predicate!r}")
         for raw in data["patterns"]:
             patterns.append(RelationPattern(
-                predicate=predicate, name=str(raw["name"]),
-                regex=phrase_regex(raw["cue"], name=f"{predicate}: {raw['name']}"),
+                predicate=predicate, name=str(raw["name"]), cues=tuple(raw["cue"]),
                 subject=_slot(raw["subject"]), object=_slot(raw["object"]),
                 part_of_when_parent=bool(raw.get("part_of_when_parent", False)),
                 require_parent=bool(raw.get("require_parent", False)),
             ))
     return tuple(patterns)
+
+
+@cache
+def relation_cue_index() -> CueIndex:
+    """One automaton for the cues of every relation pattern (keyed by the pattern's position)."""
+    return CueIndex({str(i): p.cues for i, p in enumerate(load_relation_patterns())})
 
 
 @cache
@@ -214,7 +219,7 @@ def _word_end(text: str, pos: int) -> int:
     return match.end() if match else pos
 
 
-def place_slot(view: ArticleView, pool: list[Mention], cue: CueMatch, slot: Slot,
+def place_slot(view: ArticleView, pool: list[Mention], cue: Cue, slot: Slot,
                partner: list[Mention]) -> list[Mention]:
     side, start, end = slot.side, cue.span.start, cue.span.end
     if side == "before":
@@ -253,33 +258,41 @@ def relation_id(subject: str, predicate: str, obj: str) -> str:
     return "r-" + hashlib.sha1(f"{subject}|{predicate}|{obj}".encode()).hexdigest()[:16]
 
 
-def _inside_mention(view: ArticleView, cue: CueMatch) -> bool:
-    return any(m.start <= cue.span.start and cue.span.end <= m.end for m in view.article.mentions)
+def _worth_trying(view: ArticleView, pattern: RelationPattern, cue: Cue) -> bool:
+    """Cheap filter: a subject slot right before the cue needs a mention ending right there."""
+    if pattern.subject.side == "before" and pattern.subject.gap == 0:
+        return any(cue.span.start - k in view.ends for k in range(4))
+    return True
 
 
 Match = tuple[str, Mention, Mention, tuple[str, ...], int]
 
 
 def _matches(view: ArticleView, kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
-    for pattern in load_relation_patterns():
-        for cue in find_cues(view.norm, pattern.regex):
-            if _inside_mention(view, cue):
-                continue
-            index = view.sentence_of(cue.span.start)
-            pool = view.mentions_in(index)
-            if pattern.object.side == "after_subject":
-                subjects = place_slot(view, pool, cue, pattern.subject, [])
-                objects = place_slot(view, pool, cue, pattern.object, subjects)
-            else:
-                objects = place_slot(view, pool, cue, pattern.object, [])
-                subjects = place_slot(view, pool, cue, pattern.subject, objects)
-            if not subjects or not objects:
-                continue
-            head, *others = subjects
-            obj = objects[0]
-            predicate = _predicate(pattern, view.entity(head), view.entity(obj), kb_entities)
-            if predicate and head.entity_id != obj.entity_id:
-                yield predicate, head, obj, tuple(m.entity_id for m in others if m.entity_id != obj.entity_id), index
+    patterns = load_relation_patterns()
+    cues = sorted(relation_cue_index().find(view.norm), key=lambda c: (int(c.name), c.span.start))
+    for cue in cues:
+        pattern = patterns[int(cue.name)]
+        if _worth_trying(view, pattern, cue) and not view.inside_mention(cue.span.start, cue.span.end):
+            yield from _apply(view, pattern, cue, kb_entities)
+
+
+def _apply(view: ArticleView, pattern: RelationPattern, cue: Cue, kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
+    index = view.sentence_of(cue.span.start)
+    pool = view.mentions_in(index)
+    if pattern.object.side == "after_subject":
+        subjects = place_slot(view, pool, cue, pattern.subject, [])
+        objects = place_slot(view, pool, cue, pattern.object, subjects)
+    else:
+        objects = place_slot(view, pool, cue, pattern.object, [])
+        subjects = place_slot(view, pool, cue, pattern.subject, objects)
+    if not subjects or not objects:
+        return
+    head, *others = subjects
+    obj = objects[0]
+    predicate = _predicate(pattern, view.entity(head), view.entity(obj), kb_entities)
+    if predicate and head.entity_id != obj.entity_id:
+        yield predicate, head, obj, tuple(m.entity_id for m in others if m.entity_id != obj.entity_id), index
 
 
 def _predicate(pattern: RelationPattern, subject: Entity, obj: Entity,

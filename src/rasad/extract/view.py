@@ -24,6 +24,10 @@ class ArticleView:
     mentions: tuple[Mention, ...]
     entities: Mapping[str, Entity]
     sentence_starts: tuple[int, ...]
+    by_sentence: dict[int, list[Mention]]
+    all_sorted: tuple[Mention, ...]
+    all_starts: tuple[int, ...]
+    ends: frozenset[int]
 
     def entity(self, mention: Mention) -> Entity:
         return self.entities[mention.entity_id]
@@ -35,8 +39,12 @@ class ArticleView:
         return self.article.sentences[index]
 
     def mentions_in(self, index: int) -> list[Mention]:
-        sent = self.article.sentences[index]
-        return [m for m in self.mentions if sent.start <= m.start and m.end <= sent.end]
+        return self.by_sentence.get(index, [])
+
+    def inside_mention(self, start: int, end: int) -> bool:
+        """Does ``[start, end)`` fall inside one mention (nested ones included)?"""
+        i = bisect.bisect_right(self.all_starts, start)
+        return any(m.end >= end for m in self.all_sorted[max(0, i - 3) : i])
 
     def words_between(self, start: int, end: int) -> int:
         """Number of words in the clean text between two offsets (0 when they touch)."""
@@ -64,12 +72,19 @@ def top_level(mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
 def build_view(article: Article, kb_entities: Mapping[str, Entity]) -> ArticleView:
     found = {e.id: e for e in article.discovered}
     entities = {m.entity_id: found.get(m.entity_id) or kb_entities[m.entity_id] for m in article.mentions}
+    mentions = top_level(article.mentions)
+    starts = tuple(s.start for s in article.sentences)
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in mentions:
+        index = max(0, bisect.bisect_right(starts, m.start) - 1)
+        sent = article.sentences[index] if article.sentences else None
+        if sent is not None and m.end <= sent.end:
+            by_sentence.setdefault(index, []).append(m)
+    every = tuple(sorted(article.mentions, key=lambda m: m.start))
     return ArticleView(
-        article=article,
-        norm=normalize(article.text),
-        mentions=top_level(article.mentions),
-        entities=entities,
-        sentence_starts=tuple(s.start for s in article.sentences),
+        article=article, norm=normalize(article.text), mentions=mentions, entities=entities,
+        sentence_starts=starts, by_sentence=by_sentence, all_sorted=every,
+        all_starts=tuple(m.start for m in every), ends=frozenset(m.end for m in mentions),
     )
 
 

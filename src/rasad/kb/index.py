@@ -44,6 +44,7 @@ class AliasIndex:
     nested_keys: frozenset[str] = frozenset()
     gazetteer_keys: frozenset[str] = frozenset()
     known_names: dict[str, tuple[str, ...]] | None = None
+    adjectives: frozenset[tuple[str, str]] = frozenset()
 
 
 def _word_file(name: str) -> frozenset[str]:
@@ -151,5 +152,8 @@ def build_index(kb: KnowledgeBase) -> AliasIndex:
             build_automaton(sorted(candidates)), candidates, kb.version, common_words(), build_nested_keys(kb),
             gazetteer_keys=frozenset(k for k, ids in candidates.items() if all(_is_place(kb, i) for i in ids)),
             known_names=build_known_names(kb),
+            adjectives=frozenset(
+                (normalize_text(str(a)), e.id) for e in kb.entities.values() for a in e.extra.get("adjectives_ar") or ()
+            ),
         )
     return _CACHE[cache_key]

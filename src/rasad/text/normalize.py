@@ -98,8 +98,19 @@ def _drop(text: str, offsets: list[int], pattern: re.Pattern[str]) -> tuple[str,
     return "".join(parts), kept
 
 
+_LAST: list[tuple[str, Normalized]] = []
+
+
 def normalize(text: str) -> Normalized:
-    """Normalise ``text`` for matching and keep the offset map."""
+    """Normalise ``text`` for matching and keep the offset map (the last result is reused)."""
+    if _LAST and _LAST[0][0] is text:
+        return _LAST[0][1]
+    result = _normalize(text)
+    _LAST[:] = [(text, result)]
+    return result
+
+
+def _normalize(text: str) -> Normalized:
     mapped = translate_chars(text)
     offsets = list(range(len(mapped)))
     if _DELETE in mapped:
