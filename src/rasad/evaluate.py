@@ -167,7 +167,7 @@ def _entity_label(entity: Mapping[str, Any]) -> str:
 def _as_ids(value: object) -> list[Any]:
     if value is None or value == "":
         return []
-    return value if isinstance(value, list) else [value]
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _article_of_file(articles: Iterable[Mapping[str, Any]]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from rasad.errors import RasadError
+from rasad.extract.events import extract_events
 from rasad.extract.recognise import recognise
 from rasad.extract.relations import extract_relations
 from rasad.extract.view import cached_view
@@ -46,13 +47,19 @@ def _relations(article: Article, kb: KnowledgeBase) -> Article:
     return dataclasses.replace(article, relations=extract_relations(view, kb.entities))
 
 
+def _events(article: Article, kb: KnowledgeBase) -> Article:
+    view = cached_view(article, kb.entities)
+    return dataclasses.replace(article, events=extract_events(view, kb.entities))
+
+
 CLEAN_PROVIDES = frozenset({"text", "paragraphs", "title", "byline"})
 SENTENCES = Stage("sentences", _sentences, frozenset({"text", "paragraphs"}), frozenset({"sentences"}))
 RECOGNISE = Stage(
     "recognise", _recognise, frozenset({"text", "sentences"}), frozenset({"mentions", "discovered"})
 )
 RELATIONS = Stage("relations", _relations, frozenset({"text", "sentences", "mentions"}), frozenset({"relations"}))
-DEFAULT_STAGES = (SENTENCES, RECOGNISE, RELATIONS)
+EVENTS = Stage("events", _events, frozenset({"text", "sentences", "mentions"}), frozenset({"events"}))
+DEFAULT_STAGES = (SENTENCES, RECOGNISE, RELATIONS, EVENTS)
 
 
 @dataclass(frozen=True, slots=True)

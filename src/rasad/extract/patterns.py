@@ -82,7 +82,7 @@ class CueIndex:
         out: list[tuple[int, str]] = []
         for end_incl, (phrase, names, open_end) in self._automaton.iter(text):
             start = end_incl - len(phrase) + 1
-            if (open_end or end_incl + 1 >= size or not _letter(text[end_incl + 1])) and _word_start(text, start):
+            if (open_end or end_incl + 1 >= size or not _letter(text[end_incl + 1])) and _word_start(text, start) >= 0:
                 out.extend((start, name) for name in names)
         return out
 
@@ -94,36 +94,48 @@ class CueIndex:
             start = end_incl - len(phrase) + 1
             if not open_end and end_incl + 1 < size and _letter(text[end_incl + 1]):
                 continue
-            if not _word_start(text, start):
+            word = _word_start(text, start)
+            if word < 0:
                 continue
             span = norm.to_original(start, end_incl + 1)
-            out.extend(Cue(name, span, phrase) for name in names)
+            prefix = text[word:start]
+            out.extend(Cue(name, span, phrase, prefix, norm.to_original(word, word + 1).start) for name in names)
         return out
 
 
 @dataclass(frozen=True, slots=True)
 class Cue:
+    """A cue occurrence: its list, its span (clean text), the phrase, the clitics glued to it
+    and where its whole word starts (clean text)."""
+
     name: str
     span: Span
     phrase: str
+    prefix: str = ""
+    word_start: int = 0
 
 
 _OPEN_END = re.compile(r"\s[لبك]$")
-_CLITIC_PREFIXES = frozenset({"", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"})
+_SHORT_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
+# Clitics, and the article with them ("الاستعراض", "بالإشراف", "وللتطوع" …): cue nouns take both.
+_CLITIC_PREFIXES = frozenset(_SHORT_PREFIXES) | {p + "ال" for p in _SHORT_PREFIXES if p[-1:] != "ل"} | {
+    p + "لل" for p in ("", "و", "ف")
+}
+_MAX_PREFIX = max(len(p) for p in _CLITIC_PREFIXES)
 
 
 def _letter(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _word_start(text: str, start: int) -> bool:
-    """Is ``start`` a word start, possibly after attached proclitics?"""
+def _word_start(text: str, start: int) -> int:
+    """Where the word holding ``start`` begins when only proclitics precede it, else -1."""
     i = start
-    while i > 0 and _letter(text[i - 1]) and start - i < 2:
+    while i > 0 and _letter(text[i - 1]) and start - i < _MAX_PREFIX:
         i -= 1
     if i > 0 and _letter(text[i - 1]):
-        return False
-    return text[i:start] in _CLITIC_PREFIXES
+        return -1
+    return i if text[i:start] in _CLITIC_PREFIXES else -1
 
 
 @cache

@@ -1,0 +1,253 @@
+"""The fields of an event: where, when, who, and a one-sentence English note.
+
+Where: the most specific place in the trigger sentence (a facility, then a
+town …), else one named earlier in the paragraph, else the article's main
+town; coordinates come from the place or, failing that, from the place it lies
+in (``geo_precision`` 2) or its governorate (3).  When: the date expression in
+the sentence nearest the trigger, else the last one earlier in the paragraph,
+else the publication date with ``time_precision`` 2.  Who: actors of the
+sentence (persons become associated actors), else those of the paragraph, else
+the article's main actor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from rasad.extract.view import ArticleView
+from rasad.model import Entity, Event, Mention
+from rasad.text.dates import DateMention, find_dates
+from rasad.text.normalize import normalize_text
+
+if TYPE_CHECKING:
+    from rasad.extract.events import Trigger
+
+PLACE_RANK = {"facility": 0, "town": 1, "neighbourhood": 2, "subdistrict": 3, "district": 4, "region": 5,
+              "river": 6, "mountain": 6, "lake": 6, "governorate": 7, "country": 9}
+PRECISION_BY_FEATURE = {"governorate": 3, "region": 3, "country": 3, "district": 2, "subdistrict": 2, "river": 2}
+TARGET_WINDOW_WORDS = 3
+HEADING_WORDS = 9
+
+
+@dataclass(frozen=True, slots=True)
+class EventContext:
+    """What every event of an article may fall back on."""
+
+    published: dt.date | None
+    dates: tuple[DateMention, ...]
+    main_actor: str | None
+    main_place: str | None
+    kb_entities: Mapping[str, Entity]
+
+    @classmethod
+    def build(cls, view: ArticleView, published: dt.date | None, kb_entities: Mapping[str, Entity]) -> EventContext:
+        found = find_dates(view.article.text, published) if published else []
+        dates = tuple(d for d in found if usable_for_events(d))
+        actors = Counter(m.entity_id for m in view.mentions if view.entity(m).type == "actor"
+                         and m.method != "adjective")
+        places = Counter(m.entity_id for m in view.mentions if view.entity(m).type == "place"
+                         and view.entity(m).feature in ("town", "neighbourhood"))
+        return cls(
+            published=published, dates=dates,
+            main_actor=actors.most_common(1)[0][0] if actors else None,
+            main_place=places.most_common(1)[0][0] if places else None,
+            kb_entities=kb_entities,
+        )
+
+
+# -- where -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceChoice:
+    entity_id: str | None
+    lat: float | None
+    lon: float | None
+    precision: int | None
+
+
+def _place_mentions(view: ArticleView, index: int) -> list[Mention]:
+    return [m for m in view.mentions_in(index) if view.entity(m).type in ("place", "facility")
+            and m.method != "adjective"]
+
+
+def place_rank(entity: Entity) -> int:
+    """How specific a place is: a facility, then a town … then a country."""
+    return PLACE_RANK["facility"] if entity.type == "facility" else PLACE_RANK.get(entity.feature or "", 8)
+
+
+def _is_heading(view: ArticleView, index: int) -> bool:
+    """A short line standing alone as a paragraph (a headline or a sub-heading)."""
+    sentence = view.sentence(index)
+    alone = all(s.paragraph != sentence.paragraph for i, s in enumerate(view.article.sentences) if i != index)
+    return alone and view.words_between(sentence.start, sentence.end) <= HEADING_WORDS
+
+
+def _neighbourhood(view: ArticleView, index: int) -> list[int]:
+    """Sentences to read for a missing field: this one, earlier ones of its paragraph, and for a
+    heading the paragraph that follows it."""
+    paragraph = view.sentence(index).paragraph
+    order = [index]
+    order += [i for i in range(index - 1, -1, -1) if view.sentence(i).paragraph == paragraph]
+    if _is_heading(view, index):
+        order += [i for i, s in enumerate(view.article.sentences) if s.paragraph == paragraph + 1]
+    return order
+
+
+def _coordinates(entity: Entity, kb: Mapping[str, Entity]) -> tuple[float | None, float | None, int | None]:
+    """The entity's own point, else its container's (precision 2), else none."""
+    if entity.lat is not None and entity.lon is not None:
+        return entity.lat, entity.lon, PRECISION_BY_FEATURE.get(entity.feature or "", 1)
+    seen: set[str] = set()
+    container = entity.parent or entity.extra.get("near")
+    while isinstance(container, str) and container in kb and container not in seen:
+        seen.add(container)
+        parent = kb[container]
+        if parent.lat is not None and parent.lon is not None:
+            return parent.lat, parent.lon, max(2, PRECISION_BY_FEATURE.get(parent.feature or "", 2))
+        container = parent.parent or parent.extra.get("near")
+    return None, None, None
+
+
+def choose_location(view: ArticleView, index: int, ctx: EventContext, trigger_start: int) -> PlaceChoice:
+    for i in _neighbourhood(view, index):
+        found = _place_mentions(view, i)
+        if found:
+            best = min(found, key=lambda m: (place_rank(view.entity(m)), m.start < trigger_start,
+                                             abs(m.start - trigger_start)))
+            return _choice(view.entity(best), ctx)
+    if ctx.main_place:
+        return _choice(view.entities[ctx.main_place], ctx)
+    return PlaceChoice(None, None, None, None)
+
+
+def _choice(entity: Entity, ctx: EventContext) -> PlaceChoice:
+    lat, lon, precision = _coordinates(entity, ctx.kb_entities)
+    return PlaceChoice(entity.id, lat, lon, precision if precision is not None else 3)
+
+
+# -- when ----------------------------------------------------------------------------------------------
+
+
+def usable_for_events(d: DateMention) -> bool:
+    """Vague past periods ("خلال الفترة الماضية", "خلال الأشهر الماضية") describe background, not an event date."""
+    return not (d.precision == 3 and d.kind in ("relative", "span"))
+
+
+@dataclass(frozen=True, slots=True)
+class DateChoice:
+    date: dt.date | None
+    precision: int
+    historical: bool
+
+
+def choose_date(view: ArticleView, trigger: Trigger, ctx: EventContext) -> DateChoice:
+    sentence = view.sentence(trigger.sentence)
+    inside = [d for d in ctx.dates if sentence.start <= d.start and d.end <= sentence.end]
+    if inside:
+        best = min(inside, key=lambda d: abs(d.start - trigger.start))
+        return DateChoice(best.date, best.precision, best.historical)
+    for i in _neighbourhood(view, trigger.sentence)[1:]:
+        near = [d for d in ctx.dates if view.sentence_of(d.start) == i and not d.historical]
+        if near:
+            return DateChoice(near[-1].date, near[-1].precision, False)
+    earlier = [d for d in ctx.dates if d.end <= sentence.start and not d.historical]
+    if earlier:  # a report usually dates its development once, near the top
+        return DateChoice(earlier[0].date, earlier[0].precision, False)
+    return DateChoice(ctx.published, 2, False)
+
+
+# -- who -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Actors:
+    actor1: str | None
+    assoc1: tuple[str, ...]
+    actor2: str | None
+    assoc2: tuple[str, ...]
+
+
+def _is_target(view: ArticleView, m: Mention, target_nouns: frozenset[str]) -> bool:
+    """An actor named right after a target noun ("مواقع الميليشيات", "ضد قسد") was attacked."""
+    before = normalize_text(view.article.text[max(0, m.start - 60) : m.start]).split()[-TARGET_WINDOW_WORDS:]
+    return any(w in target_nouns or w.lstrip("ول") in target_nouns for w in before)
+
+
+def _actor_mentions(view: ArticleView, index: int) -> list[Mention]:
+    return [m for m in view.mentions_in(index) if view.entity(m).type in ("actor", "person")
+            and m.method != "adjective"]
+
+
+def choose_actors(view: ArticleView, trigger: Trigger, ctx: EventContext, target_nouns: frozenset[str], *,
+                  attack: bool) -> Actors:
+    mentions: list[Mention] = []
+    for i in _neighbourhood(view, trigger.sentence):
+        mentions = _actor_mentions(view, i)
+        if mentions:
+            break
+    targets = [m for m in mentions if attack and _is_target(view, m, target_nouns)]
+    agents = [m for m in mentions if m not in targets]
+    groups = _ids([m for m in agents if view.entity(m).type == "actor"])
+    persons = _ids([m for m in agents if view.entity(m).type == "person"])
+    target_ids = _ids([m for m in targets if view.entity(m).type == "actor"])
+    if not groups and not target_ids and not attack and ctx.main_actor:
+        groups = [ctx.main_actor]
+    actor1 = groups[0] if groups else None
+    assoc1 = tuple(i for i in [*groups[1:], *persons] if i not in target_ids)
+    return Actors(actor1, assoc1, target_ids[0] if target_ids else None, tuple(target_ids[1:]))
+
+
+def _ids(mentions: list[Mention]) -> list[str]:
+    return list(dict.fromkeys(m.entity_id for m in mentions))
+
+
+# -- notes ------------------------------------------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+
+
+@cache
+def _templates() -> dict[str, Any]:
+    raw = resources.files("rasad.extract").joinpath("data/event_notes.yaml").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(raw)
+    return loaded
+
+
+def _name(entity_id: str | None, entities: Mapping[str, Entity]) -> str:
+    entity = entities.get(entity_id) if entity_id else None
+    return entity.name_en if entity else ""
+
+
+def write_notes(event: Event, entities: Mapping[str, Entity]) -> str:
+    """A one-sentence English summary generated from the event's fields."""
+    templates = _templates()
+    template = templates["templates"].get(event.sub_event_type, templates["default"])
+    actor1, actor2 = _name(event.actor1, entities), _name(event.actor2, entities)
+    location = _name(event.location, entities)
+    fields = {
+        "actor1": actor1 or "An unidentified actor",
+        "actor1_or_unknown": actor1 or "An unidentified armed group",
+        "actor2_plain": f" {actor2}" if actor2 else "",
+        "on_actor2": f" on {actor2}" if actor2 else "",
+        "hit_actor2": f" hit {actor2}" if actor2 else " went off",
+        "by_actor1": f" by {actor1}" if actor1 else "",
+        "in_location": f" in {location}" if location else "",
+        "on_date": f" on {event.event_date}" if event.event_date and event.time_precision == 1 else (
+            f" around {event.event_date}" if event.event_date else ""),
+        "sub": event.sub_event_type.lower(),
+        "tags": ", ".join(t for t in event.tags if t != "historical") or "other development",
+    }
+    text = template.format(**fields)
+    if event.fatalities:
+        text = text.rstrip(".") + f"; {event.fatalities} reported killed."
+    return _SPACES.sub(" ", text).strip()
