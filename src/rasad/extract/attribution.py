@@ -9,6 +9,7 @@ outlet states it in its own voice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -49,7 +50,7 @@ def source_kind(found: list[tuple[int, str]]) -> str | None:
     return kinds[0][1] if kinds else None
 
 
-def attribute(sentence: str, mentions: list[Mention], entities: dict[str, Entity],
+def attribute(sentence: str, mentions: list[Mention], entities: Mapping[str, Entity],
               outlet: str | None) -> Attribution:
     """Attribution of one sentence given the mentions that fall inside it."""
     found = load_attribution_cues().names_in(normalize_text(sentence))

@@ -85,21 +85,42 @@ def place_rank(entity: Entity) -> int:
     return PLACE_RANK["facility"] if entity.type == "facility" else PLACE_RANK.get(entity.feature or "", 8)
 
 
+_HEADINGS: dict[str, frozenset[int]] = {}
+
+
+def _headings(view: ArticleView) -> frozenset[int]:
+    """Sentences that are short lines standing alone as a paragraph (headlines, sub-headings)."""
+    cached = _HEADINGS.get(view.article.id)
+    if cached is None:
+        sizes = Counter(s.paragraph for s in view.article.sentences)
+        cached = frozenset(
+            i for i, s in enumerate(view.article.sentences)
+            if sizes[s.paragraph] == 1 and view.words_between(s.start, s.end) <= HEADING_WORDS
+        )
+        _HEADINGS.clear()
+        _HEADINGS[view.article.id] = cached
+    return cached
+
+
 def _is_heading(view: ArticleView, index: int) -> bool:
-    """A short line standing alone as a paragraph (a headline or a sub-heading)."""
-    sentence = view.sentence(index)
-    alone = all(s.paragraph != sentence.paragraph for i, s in enumerate(view.article.sentences) if i != index)
-    return alone and view.words_between(sentence.start, sentence.end) <= HEADING_WORDS
+    return index in _headings(view)
 
 
 def _neighbourhood(view: ArticleView, index: int) -> list[int]:
     """Sentences to read for a missing field: this one, earlier ones of its paragraph, and for a
     heading the paragraph that follows it."""
-    paragraph = view.sentence(index).paragraph
+    sentences = view.article.sentences
+    paragraph = sentences[index].paragraph
     order = [index]
-    order += [i for i in range(index - 1, -1, -1) if view.sentence(i).paragraph == paragraph]
+    i = index - 1
+    while i >= 0 and sentences[i].paragraph == paragraph:
+        order.append(i)
+        i -= 1
     if _is_heading(view, index):
-        order += [i for i, s in enumerate(view.article.sentences) if s.paragraph == paragraph + 1]
+        j = index + 1
+        while j < len(sentences) and sentences[j].paragraph == paragraph + 1:
+            order.append(j)
+            j += 1
     return order
 
 

@@ -23,7 +23,6 @@ from typing import Any
 import yaml
 
 from rasad.errors import KnowledgeBaseError
-from rasad.extract.attribution import attribute
 from rasad.extract.event_fields import (
     EventContext,
     choose_actors,
@@ -166,9 +165,9 @@ def build_event(view: ArticleView, trigger: Trigger, ctx: EventContext) -> Event
     if when.historical:
         extra.append("historical")
     civilian = trigger.kind.event_type == "Violence against civilians" or (
-        trigger.kind.roles == "attack" and bool(lexicon.civilian.search(normalize_text(sentence_text)))
+        trigger.kind.roles == "attack" and bool(lexicon.civilian.search(sentence_norm))
     )
-    said = attribute(sentence_text, view.mentions_in(trigger.sentence), dict(view.entities), view.article.outlet)
+    said = view.attribution(trigger.sentence, view.article.outlet)
     evidence = Evidence(view.article.id, sentence.start, sentence.end, sentence_text, said.attributed_to,
                         said.certainty, view.article.outlet)
     sub = trigger.kind.sub_event_type
@@ -185,7 +184,7 @@ def build_event(view: ArticleView, trigger: Trigger, ctx: EventContext) -> Event
         fatalities=deaths.value, civilian_targeting=civilian,
         tags=_tags(trigger, ctx, extra), evidence=(evidence,),
     )
-    return replace(event, notes=write_notes(event, view.entities))
+    return event
 
 
 def _kind_key(event: Event) -> tuple[str, str, str]:
@@ -251,8 +250,8 @@ def merge_same(events: list[Event], entities: Mapping[str, Entity],
             tags=tuple(dict.fromkeys(first.tags + event.tags)),
             evidence=first.evidence + event.evidence,
         )
-        merged[index] = replace(combined, notes=write_notes(combined, entities))
-    return merged
+        merged[index] = combined
+    return [replace(e, notes=write_notes(e, entities)) for e in merged]
 
 
 def _more_specific(a: Event, b: Event, entities: Mapping[str, Entity]) -> Event:

@@ -22,7 +22,6 @@ from typing import Any
 import yaml
 
 from rasad.errors import KnowledgeBaseError
-from rasad.extract.attribution import attribute
 from rasad.extract.patterns import Cue, CueIndex
 from rasad.extract.view import ArticleView
 from rasad.model import PREDICATES, Entity, Evidence, Mention, Relation
@@ -313,7 +312,7 @@ def extract_relations(view: ArticleView, kb_entities: Mapping[str, Entity]) -> t
         if rid in found:
             continue
         sentence = view.sentence(index)
-        said = attribute(view.text(sentence), view.mentions_in(index), dict(view.entities), view.article.outlet)
+        said = view.attribution(index, view.article.outlet)
         evidence = Evidence(view.article.id, sentence.start, sentence.end, view.text(sentence),
                             said.attributed_to, said.certainty, view.article.outlet)
         found[rid] = Relation(rid, s.entity_id, predicate, o.entity_id, (evidence,), others)

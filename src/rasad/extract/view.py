@@ -9,8 +9,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from rasad.extract.attribution import Attribution, attribute
 from rasad.model import Article, Entity, Mention, Sentence, Span
 from rasad.text.normalize import Normalized, normalize
 
@@ -28,6 +29,8 @@ class ArticleView:
     all_sorted: tuple[Mention, ...]
     all_starts: tuple[int, ...]
     ends: frozenset[int]
+    word_starts: tuple[int, ...] = ()
+    said: dict[int, Attribution] = field(default_factory=dict)
 
     def entity(self, mention: Mention) -> Entity:
         return self.entities[mention.entity_id]
@@ -47,10 +50,17 @@ class ArticleView:
         return any(m.end >= end for m in self.all_sorted[max(0, i - 3) : i])
 
     def words_between(self, start: int, end: int) -> int:
-        """Number of words in the clean text between two offsets (0 when they touch)."""
+        """Number of words that start in the clean text between two offsets (0 when they touch)."""
         if end <= start:
             return 0
-        return len(_WORD.findall(self.article.text, start, end))
+        return bisect.bisect_left(self.word_starts, end) - bisect.bisect_left(self.word_starts, start)
+
+    def attribution(self, index: int, outlet: str | None) -> Attribution:
+        """Who says sentence ``index`` and how sure (computed once per sentence)."""
+        if index not in self.said:
+            sentence = self.article.sentences[index]
+            self.said[index] = attribute(self.text(sentence), self.mentions_in(index), self.entities, outlet)
+        return self.said[index]
 
     def text(self, span: Span | Sentence | Mention) -> str:
         return self.article.text[span.start : span.end]
@@ -85,6 +95,7 @@ def build_view(article: Article, kb_entities: Mapping[str, Entity]) -> ArticleVi
         article=article, norm=normalize(article.text), mentions=mentions, entities=entities,
         sentence_starts=starts, by_sentence=by_sentence, all_sorted=every,
         all_starts=tuple(m.start for m in every), ends=frozenset(m.end for m in mentions),
+        word_starts=tuple(m.start() for m in _WORD.finditer(article.text)),
     )
 
 
