@@ -5,7 +5,10 @@
 days, 3 month) and the window the expression allows.  The vocabulary lives in
 ``text/data/dates.yaml`` (months in Levantine, Egyptian/Gulf and Maghrebi
 forms, Hijri months, weekdays, relative words); day ordinals and number words
-come from :mod:`rasad.text.numbers`.
+come from :mod:`rasad.text.numbers`.  Patterns (one per kind of expression,
+built from the word lists) run only in windows around anchor words (month
+and weekday names, units, digits), on the text with its diacritics removed;
+letter variants are matched as written, so offsets map straight back.
 
 Rules for the ambiguous cases (each is a decision, tested in tests/test_dates.py):
 
@@ -113,7 +116,7 @@ class _Vocab:
     units: dict[str, tuple[str, int | None]]  # ago units: word → (unit, count it says)
     unit_days: dict[str, int]
     calendar: dict[str, str]
-    rolling: dict[str, int]
+    rolling: dict[str, tuple[str, int]]  # definite plural or dual unit → (span name, days back)
     leads: dict[str, str]
     few_before: frozenset[str]
     few_after: frozenset[str]
@@ -147,8 +150,8 @@ def _vocab() -> _Vocab:
         units=units,
         unit_days={unit: int(spec["days"]) for unit, spec in d["ago_units"].items()},
         calendar=_kinds(d["calendar_units"], "calendar_units"),
-        rolling={w: int(spec["days"]) for spec in d["rolling_spans"].values()
-                 for w in words(spec["words"], name="rolling_spans")},
+        rolling={w: (name, int(spec["days"])) for name, spec in d["rolling_spans"].items()
+                 for w in words(spec["words"], name=f"rolling_spans.{name}")},
         leads=_kinds(d["leads"], "leads"),
         few_before=frozenset(words(d["few_before"], name="few_before")),
         few_after=frozenset(words(d["few_after"], name="few_after")),
@@ -210,13 +213,13 @@ _TEMPLATES = {
     "hijri": B + CLITIC + r"(?P<m>(?:%DAY% (?:من )?)?(?P<mw>%MW% )?(?P<hm>%HM%)(?: (?:من )?(?:%YW% )?"
              r"(?P<y>\d{4})(?!\d))?(?: ?%HMARK%)?(?: (?P<q>%Q%))?)",
     "year": B + CLITIC + r"(?P<m>(?:(?P<lead>%LEAD%) )?(?:(?P<part>%PART%) )?(?:(?:من )?(?P<yw>%YW%) )?"
-            r"(?P<y>\d{4})(?!\d)(?![/.\-]\d)(?: ?%GMARK%)?)",
+            r"(?P<y>\d{4})(?!\d)(?![/.\-]\d)(?: ?%GMARK%)?(?: و ?(?P<y2>\d{4})(?!\d)(?: ?%GMARK%)?)?)",
     "period": B + CLITIC + r"(?P<m>(?:(?P<lead>%LEAD%) )?(?:(?P<part>%PART%) )?(?:(?P<this>%THIS%) (?P<u0>%CAL%)"
               r"|(?P<u>%CAL%|%ROLL%)(?: %FILL%)? (?P<q>%Q%))|(?P<recent>%RECENT%))",
     "ago": B + CLITIC + r"(?P<m>(?P<lead>%AGO%) (?:%APPROX% )?(?:(?P<n>\d{1,4}|%NUMW%) (?P<u1>%UNIT%)"
            r"|(?P<few>%FEWB%) (?P<u2>%UNIT%)|(?P<u3>%UNIT%)(?: (?P<fewa>%FEWA%))?(?: واحده?)?)" + E + ")",
     "dayref": B + CLITIC + r"(?P<m>(?:(?P<lead>%DAYLEAD%) )?(?:(?P<tod>%TOD%) )?(?:يوم )?"
-              r"(?:(?P<rel>%REL%)(?: يوم)?(?: (?P<wd>%WD%))?|(?P<wd2>%WD%))(?: (?P<q>%Q%))?)",
+              r"(?:(?P<rel>%REL%)(?: يوم)?(?: (?P<wd>%WD%))?|(?P<wd2>%WD%)(?: ?[-/] ?%WD%)?)(?: (?P<q>%Q%))?)",
 }
 
 
@@ -483,6 +486,9 @@ def _year(m: re.Match[str], t: str, pub: dt.date) -> _When | None:
     bare = not (m.group("yw") or m.group("part") or m.group("lead"))
     if bare and (prev_word(t, m.start("m")) not in v.bare_context or not _ends_clause(t, m.end("m"))):
         return None  # a figure, not a year
+    last = int(m.group("y2") or year)
+    if last > year and last <= pub.year + 1:  # عامي 2019 و2020
+        return _span(dt.date(year, 1, 1), _clip(dt.date(last, 12, 31), pub, last == pub.year), "year", precision=3)
     return _year_part(year, v.parts.get(key(m.group("part") or "")), pub)
 
 
@@ -507,12 +513,12 @@ def _period(m: re.Match[str], t: str, pub: dt.date) -> _When | None:
         if v.calendar[unit] == "month":
             return _month_part(*_shift_month(pub.year, pub.month, shift), part, pub)
         return _year_part(pub.year + shift, part, pub)
-    days = v.rolling[unit]
-    if days == 1:  # the past hours
+    name, days = v.rolling[unit]
+    if name == "hours":  # خلال الساعات الماضية: today, or late yesterday
         return _When(pub, 1, pub - _days(1), pub, "span")
     if qualifier == "next":
         return _span(pub + _days(1), pub + _days(days), "span")
-    if days == int(load_data("dates")["recent_days"]):  # الفترة الماضية، الآونة الأخيرة
+    if name == "period":  # الفترة الماضية، الآونة الأخيرة: as vague as "recently"
         return _span(pub - _days(days), pub, "relative", precision=3)
     return _span(pub - _days(days), pub - _days(1), "span")
 

@@ -69,33 +69,16 @@ def words(values: Iterable[object], *, name: str) -> tuple[str, ...]:
     return out
 
 
+_PATTERN_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]])*\]|.", re.S)  # an escape, a class or one character
+
+
 def fuzzy(pattern: str) -> str:
     """Let a pattern written in normalised letters match every raw spelling.
 
-    Folded letters become classes ([اأإآ] for ا), spaces become runs of
-    spaces; the inside of existing classes ``[...]`` is left alone.
+    Folded letters become classes ([اأإآ] for ا) and a space becomes a run of
+    spaces; escapes and existing classes ``[...]`` are left alone.
     """
-    out: list[str] = []
-    depth = 0
-    escaped = False
-    for c in pattern:
-        if escaped:
-            out.append(c)
-            escaped = False
-        elif c == "\\":
-            out.append(c)
-            escaped = True
-        elif c == "[":
-            depth += 1
-            out.append(c)
-        elif c == "]" and depth:
-            depth -= 1
-            out.append(c)
-        elif depth:
-            out.append(c)
-        else:
-            out.append(SP if c == " " else _CLASSES.get(c, c))
-    return "".join(out)
+    return "".join(SP if t == " " else _CLASSES.get(t, t) for t in _PATTERN_TOKEN.findall(pattern))
 
 
 def word_group(values: Iterable[str], *, name: str) -> str:
@@ -397,7 +380,7 @@ _COUNT = (
     r"|(?P<n1>%NUM%)(?: %OR% (?P<n2>%NUM%))?"
     r"|(?P<vague>%VAGUE%)|(?P<dual>%DUAL%))(?: (?P<post>%POST%))?)" + E
 )
-_SINGLE = B + r"(?:[وفل])??(?P<ev>%EVENT%) (?P<m>(?:ال)?%PERSON%)" + E
+_SINGLE = B + r"(?:[وفل])??(?P<ev>%EVENT%) (?P<m>(?:ال)?%PERSON%%E%(?P<and> و(?:ال)?%PERSON%)?)" + E
 _CASUALTY = B + r"(?:[وفب])??(?P<m>%CAS%)" + E
 
 
@@ -420,6 +403,7 @@ def _count_patterns() -> dict[str, re.Pattern[str]]:
         "EVENT": word_group(data["event_nouns"], name="event_nouns"),
         "PERSON": word_group(data["person_singular"], name="person_singular"),
         "CAS": word_group(nw.singular_casualties, name="singular_casualties"),
+        "E": E,
     }
     return {"count": fill(_COUNT, parts), "single": fill(_SINGLE, parts), "casualty": fill(_CASUALTY, parts)}
 
@@ -478,7 +462,8 @@ def _counts_of_kind(text: str, kind: str, start: int, end: int, events: set[int]
                 yield _count_from(m, text)
         elif kind == "single":
             events.add(m.start("ev"))
-            yield Count(m.start("m"), m.end("m"), m.group("m"), 1, 1, False, "singular")
+            n = 2 if m.group("and") else 1
+            yield Count(m.start("m"), m.end("m"), m.group("m"), n, n, False, "singular")
         elif _lone_casualty(text, m, events):
             yield Count(m.start("m"), m.end("m"), m.group("m"), 1, 1, False, "singular")
 
