@@ -21,6 +21,9 @@ from .conftest import EXAMPLES
 # Pinned floors of the entity gate on ../shared/gold/seeds.yaml (issue: recall ≥ 0.95, precision ≥ 0.90).
 ENTITY_RECALL_FLOOR = 0.95
 ENTITY_PRECISION_FLOOR = 0.90
+# Relations and events (issue: relations F1 ≥ 0.75 with recall ≥ 0.80; events F1 ≥ 0.70 with recall ≥ 0.80).
+RELATION_F1_FLOOR, RELATION_RECALL_FLOOR = 0.75, 0.80
+EVENT_F1_FLOOR, EVENT_RECALL_FLOOR = 0.70, 0.80
 
 runner = CliRunner()
 
@@ -53,6 +56,28 @@ def test_seed_entity_gate(seeds_export: dict[str, object], gold_file: Path) -> N
     assert not report.missing_articles
     assert report.entities.recall >= ENTITY_RECALL_FLOOR, report.misses["entities"]
     assert report.entities.precision >= ENTITY_PRECISION_FLOOR, report.false_positives["entities"]
+
+
+def test_seed_relation_and_event_gate(seeds_export: dict[str, object], gold_file: Path) -> None:
+    report = evaluate(seeds_export, load_gold(gold_file))
+    assert report.relations.f1 >= RELATION_F1_FLOOR and report.relations.recall >= RELATION_RECALL_FLOOR, (
+        report.misses["relations"], report.false_positives["relations"])
+    assert report.events.f1 >= EVENT_F1_FLOOR and report.events.recall >= EVENT_RECALL_FLOOR, (
+        report.misses["events"], report.false_positives["events"])
+    assert report.event_date_share >= 0.8
+
+
+def test_events_are_complete_records(seeds_export: dict[str, object]) -> None:
+    events = seeds_export["events"]
+    assert isinstance(events, list) and events
+    for event in events:
+        assert event["event_date"] and event["time_precision"] in (1, 2, 3)
+        assert event["notes"] and event["evidence"]
+        for evidence in event["evidence"]:
+            assert evidence["certainty"] in ("asserted", "reported", "believed", "denied")
+            assert evidence["attributed_to"]
+    historical = [e for e in events if "historical" in e["tags"]]
+    assert all(e["event_date"] < "2020-01-01" for e in historical)
 
 
 def test_export_shape(seeds_export: dict[str, object]) -> None:

@@ -366,7 +366,8 @@ def test_missing_article_counts_its_core_items_as_misses(gold: Gold) -> None:
 def test_as_dict_has_the_reference_shape(gold: Gold) -> None:
     data = evaluate(perfect_export(), gold).as_dict()
     assert set(data) == {"entities", "relations", "events", "stories", "missing_articles", "misses",
-                         "false_positives"}
+                         "false_positives", "event_dates"}
+    assert data["event_dates"] == {"in_window": 1, "matched_without_date": 1, "share": 1.0}
     assert data["stories"] == {"pairs_ok": 3, "pairs": 3}
     assert data["entities"] == {"p": 1.0, "r": 1.0, "f1": 1.0, "tp": 6, "fp": 0, "fn": 0}
     json.dumps(data, ensure_ascii=False)

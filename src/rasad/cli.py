@@ -208,6 +208,8 @@ def evaluate_cmd(
         table.add_row(name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn))
     out.print(table)
     out.print(f"stories: {report.story_pairs_ok}/{report.story_pairs} gold pairs in one story")
+    out.print(f"event dates: {report.event_dates_in_window}/{report.events_matched_without_date} of the events "
+              f"matched on type, place and actors fall in the gold window ({report.event_date_share:.0%})")
     for field, items in report.misses.items():
         if items:
             out.print(f"[yellow]missed {field}:[/yellow] " + "; ".join(items[:40]), highlight=False)

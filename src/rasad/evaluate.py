@@ -75,6 +75,14 @@ class EvalReport:
     missing_articles: tuple[str, ...]
     misses: dict[str, tuple[str, ...]]
     false_positives: dict[str, tuple[str, ...]]
+    event_dates_in_window: int = 0
+    events_matched_without_date: int = 0
+
+    @property
+    def event_date_share(self) -> float:
+        """Of the gold events matched on everything but the date, the share whose date is in the window."""
+        matched = self.events_matched_without_date
+        return self.event_dates_in_window / matched if matched else 0.0
 
     def as_dict(self) -> dict[str, object]:
         """``score.py --json`` output plus ``false_positives``."""
@@ -86,6 +94,9 @@ class EvalReport:
             "missing_articles": list(self.missing_articles),
             "misses": {k: list(v) for k, v in self.misses.items()},
             "false_positives": {k: list(v) for k, v in self.false_positives.items()},
+            "event_dates": {"in_window": self.event_dates_in_window,
+                            "matched_without_date": self.events_matched_without_date,
+                            "share": round(self.event_date_share, 3)},
         }
 
 # --------------------------------------------------------------------------- export side
@@ -358,6 +369,7 @@ def evaluate(export: Mapping[str, Any], gold: Gold) -> EvalReport:
         for name, result in _score_article(article, article_id, index).items():
             totals[name] += result
     pairs = [pair for group in gold.stories for pair in combinations(group, 2)]
+    dated = [_date_check(article, index) for article in gold.articles]
     return EvalReport(
         entities=totals["entities"].score, relations=totals["relations"].score,
         events=totals["events"].score,
@@ -365,4 +377,27 @@ def evaluate(export: Mapping[str, Any], gold: Gold) -> EvalReport:
         missing_articles=tuple(missing),
         misses={name: totals[name].misses for name in FIELDS},
         false_positives={name: totals[name].false_positives for name in FIELDS},
+        event_dates_in_window=sum(d[0] for d in dated), events_matched_without_date=sum(d[1] for d in dated),
+    )
+
+
+def _date_check(article: GoldArticle, index: _ExportIndex) -> tuple[int, int]:
+    """(in window, matched) over gold events matched on type, sub-type, place and actors."""
+    article_id = index.article_of_file.get(article.file)
+    preds = index.events.get(article_id, ()) if article_id else ()
+    in_window = matched = 0
+    for gold_event in article.events:
+        candidates = [p for p in preds if _event_matches_undated(gold_event, p)]
+        if candidates:
+            matched += 1
+            in_window += any(gold_event.accepts_date(p.date) for p in candidates)
+    return in_window, matched
+
+
+def _event_matches_undated(gold: GoldEvent, pred: PredictedEvent) -> bool:
+    return (
+        pred.type_key == name_key(gold.event_type)
+        and pred.sub_key in {name_key(s) for s in gold.subs}
+        and not pred.where.isdisjoint(gold.where)
+        and (not gold.actors or not pred.actors.isdisjoint(gold.actors))
     )
