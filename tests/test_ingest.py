@@ -489,12 +489,20 @@ def test_seed_corpus() -> None:
     docs = [doc for doc in results if isinstance(doc, RawDoc)]
     assert docs == results, [doc for doc in results if isinstance(doc, Skipped)]
     for doc in docs:
-        assert doc.outlet and doc.title and doc.published
+        assert doc.title and doc.published
         assert len(doc.published) == 10 and doc.published[4] == "-"
         assert doc.fmt == "text" and doc.encoding == "utf-8"
         assert not doc.text.startswith("---") and len(doc.text) > 500
         head = (SEEDS / doc.file).read_text(encoding="utf-8").split("\n---\n", 1)[0]
         for name in ("outlet", "published", "title"):
             line = next(line for line in head.splitlines() if line.startswith(f"{name}: "))
-            assert getattr(doc, name) == line.removeprefix(f"{name}: ").strip('"'), name
+            value = line.removeprefix(f"{name}: ").strip('"')
+            assert getattr(doc, name) == (None if value == "unknown" else value), name
     assert [d.file for d in docs] == sorted(p.name for p in SEEDS.iterdir() if not p.name.startswith("."))
+
+
+def test_placeholder_values_count_as_missing(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("---\noutlet: unknown\nurl: n/a\ntitle: عنوان\n---\nنص الخبر هنا.\n", encoding="utf-8")
+    (doc,) = list(iter_documents([path], options=IngestOptions(outlet="Fallback")))
+    assert isinstance(doc, RawDoc) and (doc.outlet, doc.url) == ("Fallback", None)

@@ -132,6 +132,7 @@ class Event:
     latitude: float | None = None
     longitude: float | None = None
     geo_precision: int | None = None
+    geo_source: str = "sentence"
     actor1: str | None = None
     assoc_actor_1: tuple[str, ...] = ()
     actor2: str | None = None

@@ -21,6 +21,7 @@ from rasad.model import Entity, Mention
 from rasad.text.normalize import normalize_text
 
 CERTAINTY_ORDER = ("denied", "believed", "reported")
+UNNAMED_OUTLET = "the publishing outlet (unnamed)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,5 +57,5 @@ def attribute(sentence: str, mentions: list[Mention], entities: Mapping[str, Ent
     found = load_attribution_cues().names_in(normalize_text(sentence))
     named = [entities[m.entity_id] for m in mentions if m.entity_id in entities
              and entities[m.entity_id].type == "source"]
-    who = named[0].name_en if named else source_kind(found) or outlet
+    who = named[0].name_en if named else source_kind(found) or outlet or UNNAMED_OUTLET
     return Attribution(attributed_to=who, certainty=certainty_of(found))

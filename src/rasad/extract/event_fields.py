@@ -73,6 +73,7 @@ class PlaceChoice:
     lat: float | None
     lon: float | None
     precision: int | None
+    source: str = "sentence"  # where the place was read: sentence, paragraph, heading, article
 
 
 def _place_mentions(view: ArticleView, index: int) -> list[Mention]:
@@ -124,18 +125,25 @@ def _neighbourhood(view: ArticleView, index: int) -> list[int]:
     return order
 
 
+def _container(entity: Entity, kb: Mapping[str, Entity]) -> Entity | None:
+    """The place an entity lies in: a facility's ``near`` place, else its parent if that is a place."""
+    for key in (entity.extra.get("near"), entity.parent):
+        if isinstance(key, str) and key in kb and kb[key].type in ("place", "facility"):
+            return kb[key]
+    return None
+
+
 def _coordinates(entity: Entity, kb: Mapping[str, Entity]) -> tuple[float | None, float | None, int | None]:
-    """The entity's own point, else its container's (precision 2), else none."""
+    """The entity's own point, else its container's (precision 2 or coarser), else none."""
     if entity.lat is not None and entity.lon is not None:
         return entity.lat, entity.lon, PRECISION_BY_FEATURE.get(entity.feature or "", 1)
-    seen: set[str] = set()
-    container = entity.parent or entity.extra.get("near")
-    while isinstance(container, str) and container in kb and container not in seen:
-        seen.add(container)
-        parent = kb[container]
-        if parent.lat is not None and parent.lon is not None:
-            return parent.lat, parent.lon, max(2, PRECISION_BY_FEATURE.get(parent.feature or "", 2))
-        container = parent.parent or parent.extra.get("near")
+    seen = {entity.id}
+    container = _container(entity, kb)
+    while container is not None and container.id not in seen:
+        seen.add(container.id)
+        if container.lat is not None and container.lon is not None:
+            return container.lat, container.lon, max(2, PRECISION_BY_FEATURE.get(container.feature or "", 2))
+        container = _container(container, kb)
     return None, None, None
 
 
@@ -145,15 +153,16 @@ def choose_location(view: ArticleView, index: int, ctx: EventContext, trigger_st
         if found:
             best = min(found, key=lambda m: (place_rank(view.entity(m)), m.start < trigger_start,
                                              abs(m.start - trigger_start)))
-            return _choice(view.entity(best), ctx)
+            source = "heading" if _is_heading(view, i) else ("sentence" if i == index else "paragraph")
+            return _choice(view.entity(best), ctx, source)
     if ctx.main_place:
-        return _choice(view.entities[ctx.main_place], ctx)
-    return PlaceChoice(None, None, None, None)
+        return _choice(view.entities[ctx.main_place], ctx, "article")
+    return PlaceChoice(None, None, None, None, "none")
 
 
-def _choice(entity: Entity, ctx: EventContext) -> PlaceChoice:
+def _choice(entity: Entity, ctx: EventContext, source: str) -> PlaceChoice:
     lat, lon, precision = _coordinates(entity, ctx.kb_entities)
-    return PlaceChoice(entity.id, lat, lon, precision if precision is not None else 3)
+    return PlaceChoice(entity.id, lat, lon, precision if precision is not None else 3, source)
 
 
 # -- when ----------------------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ from rasad.text.normalize import normalize_text
 from rasad.text.numbers import fatalities_near
 
 BLOCK_WINDOW_WORDS = 8
+# Where an event's place was read, most trustworthy first (a body sentence beats a headline).
+GEO_SOURCE_ORDER = {"sentence": 0, "paragraph": 1, "heading": 2, "article": 3, "none": 4}
 STATE_FEATURES = frozenset({"state", "armed_forces", "formation", "intelligence", "police"})
 
 
@@ -180,6 +182,7 @@ def build_event(view: ArticleView, trigger: Trigger, ctx: EventContext) -> Event
         event_date=when.date.isoformat() if when.date else None,
         time_precision=when.precision,
         location=place.entity_id, latitude=place.lat, longitude=place.lon, geo_precision=place.precision,
+        geo_source=place.source,
         actor1=actors.actor1, assoc_actor_1=actors.assoc1, actor2=actors.actor2, assoc_actor_2=actors.assoc2,
         fatalities=deaths.value, civilian_targeting=civilian,
         tags=_tags(trigger, ctx, extra), evidence=(evidence,),
@@ -238,7 +241,7 @@ def merge_same(events: list[Event], entities: Mapping[str, Entity],
         combined = replace(
             first,
             location=place.location, latitude=place.latitude, longitude=place.longitude,
-            geo_precision=place.geo_precision,
+            geo_precision=place.geo_precision, geo_source=place.geo_source,
             event_date=event.event_date if better_date else first.event_date,
             time_precision=event.time_precision if better_date else first.time_precision,
             actor1=first.actor1 or event.actor1,
@@ -256,10 +259,10 @@ def merge_same(events: list[Event], entities: Mapping[str, Entity],
 
 def _more_specific(a: Event, b: Event, entities: Mapping[str, Entity]) -> Event:
     """Of two reports of one event, the one whose place is more precise."""
-    def key(e: Event) -> tuple[int, int]:
+    def key(e: Event) -> tuple[int, int, int]:
         entity = entities.get(e.location) if e.location else None
         rank = place_rank(entity) if entity else 99
-        return (e.geo_precision or 9, rank)
+        return (GEO_SOURCE_ORDER.get(e.geo_source, 9), rank, e.geo_precision or 9)
     return b if key(b) < key(a) else a
 
 

@@ -145,12 +145,16 @@ def split_fields(mapping: Mapping[str, Any]) -> Fields:
     return Fields(named=named, metadata=metadata)
 
 
+# Placeholders that sites and scrapers write for a field they do not know.
+_PLACEHOLDERS = frozenset({"unknown", "n/a", "na", "none", "null", "-", "غير معروف"})
+
+
 def is_empty(value: Any) -> bool:
-    """None, a blank string, or an empty list/mapping."""
+    """None, a blank string or a placeholder such as "unknown", or an empty list/mapping."""
     if value is None:
         return True
     if isinstance(value, str):
-        return not value.strip()
+        return not value.strip() or value.strip().lower() in _PLACEHOLDERS
     return isinstance(value, list | tuple | dict) and not value
 
 
