@@ -238,5 +238,94 @@ def kb_info(kb: KbOption = "default") -> None:
         out.print(f"[dim]· {line}[/dim]")
 
 
+@app.command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="Arabic or English words; an article must contain every one.")],
+    db: DbOption = "rasad.db",
+    date_from: Annotated[str | None, typer.Option("--from", help="Published on or after YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Published on or before YYYY-MM-DD.")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Only articles of this outlet (any case).")] = None,
+    entity: Annotated[str | None, typer.Option(help="Only articles mentioning this entity (id or name).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many articles (and entities).")] = 20,
+) -> None:
+    """Find articles (newest first) and entities; hamza, ta marbuta, diacritics and attached clitics do not matter."""
+    from rich.markup import escape
+
+    from rasad.search import SearchOptions, search, snippet_markup
+
+    options = SearchOptions(date_from=date_from, date_to=date_to, outlet=outlet, entity=entity, limit=limit)
+    try:
+        store = open_store(db, create=False)
+        try:
+            result = search(store, query, options=options)
+        finally:
+            store.close()
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    out.rule(f"{len(result.articles)} article(s) for {escape(query)}")
+    for hit in result.articles:
+        head = " · ".join(escape(part) for part in (hit.published or "no date", hit.outlet or "?", hit.title or ""))
+        out.print(f"[bold]{hit.id[:12]}[/bold]  [dim]{head}[/dim]")
+        if hit.snippet is not None:
+            out.print("    " + snippet_markup(hit.snippet))
+    if result.entities:
+        table = Table(title="entities")
+        for col in ("type", "English", "Arabic", "id"):
+            table.add_column(col)
+        for e in result.entities:
+            name = e.name_en + (" (discovered)" if e.discovered else "")
+            table.add_row(Text(e.type, style=TYPE_STYLE.get(e.type, "")), name, e.name_ar, e.id)
+        out.print(table)
+
+
+@app.command("stats")
+def stats_cmd(
+    db: DbOption = "rasad.db",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Figures: records per type, entities per type, outlets, corroboration, date ranges."""
+    from rasad.stats import compute_stats, stats_record
+
+    try:
+        store = open_store(db, create=False)
+        try:
+            stats = compute_stats(store)
+        finally:
+            store.close()
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        out.print_json(json.dumps(stats_record(stats), ensure_ascii=False))
+        return
+    layer = "merged across articles" if stats.merged else "as the articles state them"
+    tables = [
+        _pairs_table(f"records (relations and events {layer})", "records", stats.counts),
+        _pairs_table("entities by type", "entities", stats.entity_types),
+        _pairs_table("articles by outlet", "articles", {k or "(none)": v for k, v in stats.outlets.items()}),
+    ]
+    corroboration = Table(title="corroboration (distinct outlets per record)")
+    for col in ("outlets", "events", "relations"):
+        corroboration.add_column(col, justify="right")
+    hist = stats.corroboration
+    for n in sorted(set(hist["events"]) | set(hist["relations"])):
+        corroboration.add_row(str(n), str(hist["events"].get(n, 0)), str(hist["relations"].get(n, 0)))
+    dates = Table(title="date range")
+    for col in ("records", "first", "last"):
+        dates.add_column(col)
+    for label, span in (("articles (published)", stats.article_dates), ("events", stats.event_dates)):
+        dates.add_row(label, span.first or "-", span.last or "-")
+    for table in [*tables, corroboration, dates]:
+        out.print(table)
+
+
+def _pairs_table(title: str, column: str, values: dict[str, int]) -> Table:
+    table = Table(title=title)
+    table.add_column("")
+    table.add_column(column, justify="right")
+    for key, n in values.items():
+        table.add_row(key, str(n))
+    return table
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

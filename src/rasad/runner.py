@@ -11,7 +11,7 @@ from rasad.ingest import IngestOptions, iter_documents
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, Entity, Skipped
 from rasad.pipeline import Pipeline, process_stream
-from rasad.store.sqlite import SQLiteStore
+from rasad.store.base import Store
 
 Progress = Callable[[str], None]
 
@@ -46,7 +46,7 @@ def _count(summary: RunSummary, article: Article, kb: KnowledgeBase) -> None:
 
 
 def run_paths(
-    paths: Iterable[str | Path], *, store: SQLiteStore, kb: KnowledgeBase,
+    paths: Iterable[str | Path], *, store: Store, kb: KnowledgeBase,
     options: IngestOptions | None = None, progress: Progress | None = None,
 ) -> RunSummary:
     """Ingest, process and store every input; one transaction per article."""

@@ -9,9 +9,9 @@ from rasad.export.acled import write_acled_csv
 from rasad.export.geojson import write_geojson
 from rasad.export.graph import write_graph_json, write_graphml
 from rasad.export.json_export import build_export, write_json
-from rasad.store.sqlite import SQLiteStore
+from rasad.store.base import Store
 
-Exporter = Callable[[SQLiteStore, Any], None]
+Exporter = Callable[[Store, Any], None]
 EXPORTERS: dict[str, Exporter] = {
     "json": write_json,
     "acled-csv": write_acled_csv,

@@ -28,7 +28,7 @@ import yaml
 
 from rasad.export.json_export import build_export, entity_record
 from rasad.kb import load_kb
-from rasad.store.sqlite import SQLiteStore
+from rasad.store.base import Store
 
 Record = Mapping[str, Any]
 Row = dict[str, str | int]
@@ -379,5 +379,5 @@ def kb_reference(name: str = "default") -> dict[str, Record]:
     return {entity_id: entity_record(e) for entity_id, e in load_kb(name).entities.items()}
 
 
-def write_acled_csv(store: SQLiteStore, out: IO[str]) -> None:
+def write_acled_csv(store: Store, out: IO[str]) -> None:
     write_acled_rows(acled_from_export(build_export(store), reference=kb_reference()), out)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 from rasad.export.json_export import build_export
-from rasad.store.sqlite import SQLiteStore
+from rasad.store.base import Store
 
 Record = Mapping[str, Any]
 SCHEMA = "rasad.geojson/1"
@@ -107,6 +107,6 @@ def geojson_from_export(export: Record) -> dict[str, Any]:
     }
 
 
-def write_geojson(store: SQLiteStore, out: IO[str]) -> None:
+def write_geojson(store: Store, out: IO[str]) -> None:
     json.dump(geojson_from_export(build_export(store)), out, ensure_ascii=False, indent=1)
     out.write("\n")

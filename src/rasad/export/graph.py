@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 from rasad.export.json_export import build_export
-from rasad.store.sqlite import SQLiteStore
+from rasad.store.base import Store
 
 Record = Mapping[str, Any]
 NODE_TYPES = frozenset({"actor", "person", "place", "facility"})
@@ -106,7 +106,7 @@ def graph_from_export(export: Record) -> dict[str, Any]:
             "nodes": nodes, "links": links}
 
 
-def write_graph_json(store: SQLiteStore, out: IO[str]) -> None:
+def write_graph_json(store: Store, out: IO[str]) -> None:
     json.dump(graph_from_export(build_export(store)), out, ensure_ascii=False, indent=1)
     out.write("\n")
 
@@ -159,5 +159,5 @@ def graphml_from_export(export: Record) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_graphml(store: SQLiteStore, out: IO[str]) -> None:
+def write_graphml(store: Store, out: IO[str]) -> None:
     out.write(graphml_from_export(build_export(store)))

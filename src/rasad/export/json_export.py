@@ -11,7 +11,7 @@ import json
 from typing import IO, Any
 
 from rasad.model import Article, Entity
-from rasad.store.sqlite import SQLiteStore
+from rasad.store.base import Store
 
 SCHEMA = "rasad.export/1"
 
@@ -63,12 +63,14 @@ def with_sources(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, "sources": outlets, "corroboration": len(outlets)}
 
 
-def build_export(store: SQLiteStore) -> dict[str, Any]:
-    """The whole database as one ``rasad.export/1`` document (records sorted, deterministic)."""
-    kb_versions = {r[0]: r[1] for r in store.conn.execute("SELECT id, kb_version FROM articles")}
-    sources: dict[str, list[str]] = {}
-    for row in store.conn.execute("SELECT article_id, source FROM article_sources ORDER BY source"):
-        sources.setdefault(row[0], []).append(row[1])
+def build_export(store: Store) -> dict[str, Any]:
+    """The whole database as one ``rasad.export/1`` document (records sorted, deterministic).
+
+    Relations and events come from the merged layer once the merge stage wrote one (their ``sources``
+    and ``corroboration`` kept when it set them), else as the articles state them.
+    """
+    kb_versions = store.kb_versions()
+    sources = store.article_sources()
     articles = list(store.articles())
     mentions = [
         {"article_id": m.article_id, "entity_id": m.entity_id, "start": m.start, "end": m.end, "text": m.text,
@@ -80,12 +82,16 @@ def build_export(store: SQLiteStore) -> dict[str, Any]:
         "articles": [article_record(a, kb_versions.get(a.id), sources.get(a.id, [])) for a in articles],
         "entities": [entity_record(e) for e in store.entities()],
         "mentions": mentions,
-        "relations": [with_sources(json.loads(r["data"])) for r in store.table("relations")],
-        "events": [with_sources(json.loads(r["data"])) for r in store.table("events")],
-        "stories": [{"id": r["id"], "article_ids": json.loads(r["article_ids"])} for r in store.table("stories")],
+        "relations": [_sourced(r) for r in store.relations()],
+        "events": [_sourced(e) for e in store.events()],
+        "stories": list(store.stories()),
     }
 
 
-def write_json(store: SQLiteStore, out: IO[str]) -> None:
+def _sourced(record: dict[str, Any]) -> dict[str, Any]:
+    return record if "corroboration" in record and "sources" in record else with_sources(record)
+
+
+def write_json(store: Store, out: IO[str]) -> None:
     json.dump(build_export(store), out, ensure_ascii=False, indent=1)
     out.write("\n")

@@ -28,6 +28,7 @@ CACHE_LIMIT = 200_000
 _LATIN = re.compile(r"^[a-z]+$")
 _DIGITS = re.compile(r"^[0-9][0-9.,/:-]*$")
 _ARABIC = re.compile(r"^[\u0621-\u064a]+$")
+_VOWELS = frozenset("اويه")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,26 @@ def shape(norm: str) -> str:
     return "mixed"
 
 
+def case_shape(token: str) -> str:
+    """Letter case of a Latin token (CNN → XX, Apple → Xx); empty for other scripts."""
+    if not token.isascii() or not token.isalpha():
+        return ""
+    if token.isupper():
+        return "XX"
+    return "Xx" if token[:1].isupper() else "x"
+
+
+def char_ngrams(word: str, sizes: tuple[int, ...] = (2, 3)) -> list[str]:
+    """Character n-grams of ``word`` with boundary marks."""
+    padded = f"<{word}>"
+    return [padded[i : i + n] for n in sizes for i in range(len(padded) - n + 1)]
+
+
+def template(word: str) -> str:
+    """The word's letters reduced to its long vowels and C for every other letter (كاتب → CاCC)."""
+    return "".join(ch if ch in _VOWELS else "C" for ch in word)
+
+
 def _length_bucket(norm: str) -> str:
     n = len(norm)
     return str(n) if n < 7 else "7+" if n < 10 else "10+"
@@ -180,6 +201,8 @@ class Featurizer:
             "bias", *shared, "p1=" + norm[:1], "p2=" + norm[:2], "p3=" + norm[:3], "s1=" + norm[-1:],
             "s3=" + norm[-3:], "bp2=" + base[:2], "bs2=" + base[-2:], "len=" + _length_bucket(norm),
             "al" if base != norm else "noal", *("db=" + d for d in seen_base),
+            "bp3=" + base[:3], "bs3=" + base[-3:], "s4=" + norm[-4:], "case=" + case_shape(token),
+            *("g=" + g for g in char_ngrams(base)), "t=" + template(base),
         )
         return _Word(norm, clitic_variants(norm, self.lexicon), own, shared)
 

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rasad.ner.conll import LabelledSentence
+    from rasad.ner.model import Tagger
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -107,3 +112,9 @@ def score_sequences(gold: Iterable[Sequence[str]], predicted: Iterable[Sequence[
             fn[span.type] = fn.get(span.type, 0) + 1
     kinds = sorted(set(tp) | set(fp) | set(fn))
     return NerReport({k: Counts(tp.get(k, 0), fp.get(k, 0), fn.get(k, 0)) for k in kinds})
+
+
+def evaluate_tagger(tagger: Tagger, sentences: Sequence[LabelledSentence]) -> NerReport:
+    """Tag every sentence and score it against its gold tags."""
+    predicted = [tagger.tag(s.tokens, confidence=False).tags for s in sentences]
+    return score_sequences([s.tags for s in sentences], predicted)

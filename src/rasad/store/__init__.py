@@ -1,5 +1,5 @@
-"""Storage behind one interface, chosen by URL (SQLite is the embedded default)."""
+"""Storage behind one interface, chosen by URL: SQLite (the embedded default) or PostgreSQL."""
 
-from rasad.store.sqlite import SQLiteStore, open_store
+from rasad.store.base import BOOKKEEPING_TABLES, CONTENT_TABLES, DateRange, Store, open_store
 
-__all__ = ["SQLiteStore", "open_store"]
+__all__ = ["BOOKKEEPING_TABLES", "CONTENT_TABLES", "DateRange", "Store", "open_store"]

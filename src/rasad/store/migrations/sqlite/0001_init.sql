@@ -1,4 +1,4 @@
--- rasad SQLite schema, version 1.
+-- rasad SQLite schema, version 1: articles, sources, entities, mentions; relations and events keyed globally.
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
   id TEXT PRIMARY KEY, file TEXT, source TEXT, outlet TEXT, title TEXT, published TEXT, url TEXT,
