@@ -12,6 +12,7 @@ X's parent, ``backed_by`` otherwise.  Cues inside a mention (an alias such as
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ class RelationPattern:
     object: Slot
     part_of_when_parent: bool = False
     require_parent: bool = False
+    adjacent: bool = False
 
 
 def _slot(raw: Mapping[str, Any]) -> Slot:
@@ -86,6 +88,7 @@ def load_relation_patterns() -> tuple[RelationPattern, ...]:
                 subject=_slot(raw["subject"]), object=_slot(raw["object"]),
                 part_of_when_parent=bool(raw.get("part_of_when_parent", False)),
                 require_parent=bool(raw.get("require_parent", False)),
+                adjacent=bool(raw.get("adjacent", False)),
             ))
     return tuple(patterns)
 
@@ -93,7 +96,7 @@ def load_relation_patterns() -> tuple[RelationPattern, ...]:
 @cache
 def relation_cue_index() -> CueIndex:
     """One automaton for the cues of every relation pattern (keyed by the pattern's position)."""
-    return CueIndex({str(i): p.cues for i, p in enumerate(load_relation_patterns())})
+    return CueIndex({str(i): p.cues for i, p in enumerate(load_relation_patterns()) if not p.adjacent})
 
 
 @cache
@@ -274,6 +277,22 @@ def _matches(view: ArticleView, kb_entities: Mapping[str, Entity]) -> Iterator[M
         pattern = patterns[int(cue.name)]
         if _worth_trying(view, pattern, cue) and not view.inside_mention(cue.span.start, cue.span.end):
             yield from _apply(view, pattern, cue, kb_entities)
+    for pattern in patterns:
+        if pattern.adjacent:
+            yield from _adjacent(view, pattern, kb_entities)
+
+
+def _adjacent(view: ArticleView, pattern: RelationPattern, kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
+    """Patterns whose cue is all that stands between two neighbouring mentions ("X في Y")."""
+    cues = {normalize_text(c) for c in pattern.cues}
+    for index, pool in view.by_sentence.items():
+        for first, second in itertools.pairwise(pool):
+            between = normalize_text(view.article.text[first.end : second.start])
+            if between not in cues or not (_fits(view, first, pattern.subject) and _fits(view, second, pattern.object)):
+                continue
+            predicate = _predicate(pattern, view.entity(first), view.entity(second), kb_entities)
+            if predicate:
+                yield predicate, first, second, (), index
 
 
 def _apply(view: ArticleView, pattern: RelationPattern, cue: Cue, kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
