@@ -21,6 +21,8 @@ from rasad.export import EXPORTERS, build_export
 from rasad.ingest import IngestOptions
 from rasad.kb import load_kb
 from rasad.model import Article
+from rasad.ner.cli import eval_ner
+from rasad.pipeline import Pipeline, stages_with_ner
 from rasad.runner import RunSummary, run_paths
 from rasad.store import open_store
 
@@ -83,11 +85,20 @@ def run(
     url: Annotated[str | None, typer.Option(help="URL for inputs without one.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit with status 1 when any input was skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    ner: Annotated[bool, typer.Option("--ner", help="Also run the statistical NER model (slower).")] = False,
+    ner_model: Annotated[str | None, typer.Option(
+        "--ner-model", help="Local Hugging Face token-classification model folder (needs rasad[ml]); implies --ner.",
+    )] = None,
 ) -> None:
-    """Ingest files and folders into the database: clean, recognise and link entities."""
+    """Ingest files and folders: clean, recognise and link entities, extract relations and events."""
     options = IngestOptions(outlet=outlet, published=published, title=title, url=url)
     try:
         knowledge = load_kb(kb)
+        pipeline = Pipeline.build(stages_with_ner(ner_model)) if (ner or ner_model) else Pipeline.build()
+        if ner or ner_model:
+            from rasad.ner.model import load_ner
+
+            load_ner(ner_model, kb=knowledge)
         store = open_store(db)
     except RasadError as exc:
         raise _fail(exc) from exc
@@ -95,7 +106,7 @@ def run(
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, disable=quiet, transient=True) as bar:
             task = bar.add_task("processing", total=None)
-            summary = run_paths([str(p) for p in paths], store=store, kb=knowledge, options=options,
+            summary = run_paths([str(p) for p in paths], store=store, kb=knowledge, options=options, pipeline=pipeline,
                                 progress=lambda src: bar.update(task, advance=1, description=Path(src).name[:40]))
     finally:
         store.close()
@@ -325,6 +336,9 @@ def _pairs_table(title: str, column: str, values: dict[str, int]) -> Table:
     for key, n in values.items():
         table.add_row(key, str(n))
     return table
+
+
+app.command("eval-ner")(eval_ner)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -62,6 +62,18 @@ EVENTS = Stage("events", _events, frozenset({"text", "sentences", "mentions"}), 
 DEFAULT_STAGES = (SENTENCES, RECOGNISE, RELATIONS, EVENTS)
 
 
+def stages_with_ner(model_path: str | None = None) -> tuple[Stage, ...]:
+    """The default stages plus the statistical NER stage right after recognition.
+
+    The NER stage finds names no gazetteer knows; it costs about four times the
+    rest of the pipeline on CPU (``bench/bench_ner.py``), so it is opt-in
+    (``rasad run --ner``).
+    """
+    from rasad.ner.integrate import ner_stage
+
+    return (SENTENCES, RECOGNISE, ner_stage(model_path), RELATIONS, EVENTS)
+
+
 @dataclass(frozen=True, slots=True)
 class Pipeline:
     stages: tuple[Stage, ...]

@@ -47,13 +47,13 @@ def _count(summary: RunSummary, article: Article, kb: KnowledgeBase) -> None:
 
 def run_paths(
     paths: Iterable[str | Path], *, store: Store, kb: KnowledgeBase,
-    options: IngestOptions | None = None, progress: Progress | None = None,
+    options: IngestOptions | None = None, progress: Progress | None = None, pipeline: Pipeline | None = None,
 ) -> RunSummary:
     """Ingest, process and store every input; one transaction per article."""
     summary = RunSummary()
     run_id = store.start_run(kb.version)
     docs = iter_documents(paths, options=options or IngestOptions())
-    for item in process_stream(docs, kb, pipeline=Pipeline.build()):
+    for item in process_stream(docs, kb, pipeline=pipeline or Pipeline.build()):
         if isinstance(item, Skipped):
             summary.skipped.append(item)
             store.add_skipped(run_id, item.source, item.reason)

@@ -178,6 +178,9 @@ class Featurizer:
         self.lexicon = lexicon or load_lexicon()
         self._cache: dict[str, _Word] = {}
 
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
     def word(self, token: str) -> _Word:
         found = self._cache.get(token)
         if found is None:
