@@ -16,10 +16,15 @@ from typing import Any, ClassVar
 
 from rasad.errors import StoreError
 from rasad.store.migrate import sqlite_statements
-from rasad.store.records import Row
+from rasad.store.records import Row, event_record, evidence_record, merge_evidence, relation_record
 from rasad.store.sql import MatchSQL, SQLStore
 
 BUSY_TIMEOUT_S = 60.0
+# The record helpers lived here before the store was split by backend; kept importable from here.
+__all__ = [
+    "BUSY_TIMEOUT_S", "SQLiteStore", "event_record", "evidence_record", "merge_evidence", "open_sqlite",
+    "relation_record",
+]
 
 
 def db_path_from_url(url: str) -> Path:
