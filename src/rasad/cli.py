@@ -35,7 +35,8 @@ app = typer.Typer(
 console = Console(stderr=True, soft_wrap=True)
 out = Console()
 
-DbOption = Annotated[str, typer.Option("--db", help="SQLite database file (or sqlite:///PATH).")]
+DbOption = Annotated[str, typer.Option(
+    "--db", help="Database: a SQLite file (or sqlite:///PATH) or postgresql://USER@HOST/DB.")]
 KbOption = Annotated[str, typer.Option("--kb", help="Knowledge base name.")]
 TYPE_STYLE = {"actor": "bold red", "person": "bold magenta", "place": "bold green", "facility": "bold yellow",
               "source": "bold cyan"}
@@ -108,6 +109,8 @@ def run(
             task = bar.add_task("processing", total=None)
             summary = run_paths([str(p) for p in paths], store=store, kb=knowledge, options=options, pipeline=pipeline,
                                 progress=lambda src: bar.update(task, advance=1, description=Path(src).name[:40]))
+    except RasadError as exc:
+        raise _fail(exc) from exc
     finally:
         store.close()
     for item in summary.skipped:
