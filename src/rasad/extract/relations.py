@@ -285,8 +285,11 @@ def _matches(view: ArticleView, kb_entities: Mapping[str, Entity]) -> Iterator[M
 def _adjacent(view: ArticleView, pattern: RelationPattern, kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
     """Patterns whose cue is all that stands between two neighbouring mentions ("X في Y")."""
     cues = {normalize_text(c) for c in pattern.cues}
+    longest = max(len(c) for c in cues) + 4
     for index, pool in view.by_sentence.items():
         for first, second in itertools.pairwise(pool):
+            if second.start - first.end > longest:
+                continue
             between = normalize_text(view.article.text[first.end : second.start])
             if between not in cues or not (_fits(view, first, pattern.subject) and _fits(view, second, pattern.object)):
                 continue

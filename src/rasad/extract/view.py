@@ -95,7 +95,7 @@ def build_view(article: Article, kb_entities: Mapping[str, Entity]) -> ArticleVi
         article=article, norm=normalize(article.text), mentions=mentions, entities=entities,
         sentence_starts=starts, by_sentence=by_sentence, all_sorted=every,
         all_starts=tuple(m.start for m in every), ends=frozenset(m.end for m in mentions),
-        word_starts=tuple(m.start() for m in _WORD.finditer(article.text)),
+        word_starts=tuple([m.start() for m in _WORD.finditer(article.text)]),
     )
 
 
