@@ -453,3 +453,12 @@ def test_merge_result_shapes(seeds_merged: tuple[Any, dict[str, str]]) -> None:
         assert record["corroboration"] == len(record["sources"]) >= 1
     assert all("contested" in r for r in result.relations)
     assert dataclasses.is_dataclass(result)
+
+
+def test_export_folds_near_duplicates_into_one_article_with_several_sources() -> None:
+    from rasad.export.json_export import fold_duplicates
+
+    articles = [{"id": "a", "sources": ["x/a.txt"]}, {"id": "b", "sources": ["y/b.txt"]}, {"id": "c", "sources": []}]
+    folded = fold_duplicates(articles, [{"id": "s-1", "article_ids": ["a", "b"], "duplicates": {"b": "a"}}])
+    assert folded[0]["sources"] == ["x/a.txt", "y/b.txt"] and folded[1]["duplicate_of"] == "a"
+    assert "duplicate_of" not in folded[2]

@@ -77,15 +77,33 @@ def build_export(store: Store) -> dict[str, Any]:
          "method": m.method, "sentence": m.sentence}
         for a in articles for m in a.mentions
     ]
+    stories = list(store.stories())
     return {
         "schema": SCHEMA,
-        "articles": [article_record(a, kb_versions.get(a.id), sources.get(a.id, [])) for a in articles],
+        "articles": fold_duplicates(
+            [article_record(a, kb_versions.get(a.id), sources.get(a.id, [])) for a in articles], stories
+        ),
         "entities": [entity_record(e) for e in store.entities()],
         "mentions": mentions,
         "relations": [_sourced(r) for r in store.relations()],
         "events": [_sourced(e) for e in store.events()],
-        "stories": list(store.stories()),
+        "stories": stories,
     }
+
+
+def fold_duplicates(articles: list[dict[str, Any]], stories: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A near-duplicate copy points at the article it copies (``duplicate_of``), whose ``sources``
+    then list every copy's sources too: one article, several sources."""
+    copy_of: dict[str, str] = {}
+    for story in stories:
+        copy_of.update(story.get("duplicates") or {})
+    by_id = {a["id"]: a for a in articles}
+    for copy, kept in copy_of.items():
+        if copy in by_id and kept in by_id:
+            by_id[copy]["duplicate_of"] = kept
+            merged = by_id[kept]["sources"] + [s for s in by_id[copy]["sources"] if s not in by_id[kept]["sources"]]
+            by_id[kept]["sources"] = merged
+    return articles
 
 
 def _sourced(record: dict[str, Any]) -> dict[str, Any]:
