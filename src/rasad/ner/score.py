@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rasad.evaluate import Score
+
 if TYPE_CHECKING:
     from rasad.ner.conll import LabelledSentence
     from rasad.ner.model import Tagger
@@ -48,31 +50,13 @@ def bio_spans(tags: Sequence[str]) -> list[TokenSpan]:
     return spans
 
 
-@dataclass(frozen=True, slots=True)
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+Counts = Score  # true positives, false positives and misses: the same record as the gold evaluation
 
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
 
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
-                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+def counts_dict(counts: Score) -> dict[str, float | int]:
+    """P/R/F1 to four decimals with the raw counts (the NER report's shape)."""
+    return {"precision": round(counts.precision, 4), "recall": round(counts.recall, 4), "f1": round(counts.f1, 4),
+            "tp": counts.tp, "fp": counts.fp, "fn": counts.fn}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +74,8 @@ class NerReport:
         return sum(c.f1 for c in self.per_type.values()) / len(self.per_type) if self.per_type else 0.0
 
     def as_dict(self) -> dict[str, object]:
-        return {"per_type": {k: v.as_dict() for k, v in sorted(self.per_type.items())},
-                "micro": self.micro.as_dict(), "macro_f1": round(self.macro_f1, 4)}
+        return {"per_type": {k: counts_dict(v) for k, v in sorted(self.per_type.items())},
+                "micro": counts_dict(self.micro), "macro_f1": round(self.macro_f1, 4)}
 
 
 def score_sequences(gold: Iterable[Sequence[str]], predicted: Iterable[Sequence[str]]) -> NerReport:
