@@ -16,10 +16,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from rasad.engines import EngineOptions, open_engine
 from rasad.errors import RasadError
 from rasad.export import EXPORTERS, build_export
 from rasad.ingest import IngestOptions
 from rasad.kb import load_kb
+from rasad.merge.apply import embedding_cache_path, merge_store
 from rasad.model import Article
 from rasad.ner.cli import eval_ner
 from rasad.pipeline import Pipeline, stages_with_ner
@@ -38,6 +40,12 @@ out = Console()
 DbOption = Annotated[str, typer.Option(
     "--db", help="Database: a SQLite file (or sqlite:///PATH) or postgresql://USER@HOST/DB.")]
 KbOption = Annotated[str, typer.Option("--kb", help="Knowledge base name.")]
+EngineOption = Annotated[str, typer.Option(
+    "--engine", help="Where the per-article stages run: process (all cores), dask (rasad[dask]) or inline.")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="Worker processes (process engine; default: one per core) or local Dask workers.")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Dask engine: an existing scheduler, tcp://HOST:PORT (default: a local cluster).")]
 TYPE_STYLE = {"actor": "bold red", "person": "bold magenta", "place": "bold green", "facility": "bold yellow",
               "source": "bold cyan"}
 
@@ -77,7 +85,7 @@ def _summary_tables(summary: RunSummary) -> list[Table]:
 
 @app.command()
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (walked recursively) or RSS/Atom feed URLs.")],
     db: DbOption = "rasad.db",
     kb: KbOption = "default",
     outlet: Annotated[str | None, typer.Option(help="Outlet for inputs that do not name one.")] = None,
@@ -90,6 +98,9 @@ def run(
     ner_model: Annotated[str | None, typer.Option(
         "--ner-model", help="Local Hugging Face token-classification model folder (needs rasad[ml]); implies --ner.",
     )] = None,
+    engine: EngineOption = "process",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Ingest files and folders: clean, recognise and link entities, extract relations and events."""
     options = IngestOptions(outlet=outlet, published=published, title=title, url=url)
@@ -108,13 +119,20 @@ def run(
                       TimeElapsedColumn(), console=console, disable=quiet, transient=True) as bar:
             task = bar.add_task("processing", total=None)
             summary = run_paths([str(p) for p in paths], store=store, kb=knowledge, options=options, pipeline=pipeline,
-                                progress=lambda src: bar.update(task, advance=1, description=Path(src).name[:40]))
+                                progress=lambda src: bar.update(task, advance=1, description=Path(src).name[:40]),
+                                engine=EngineOptions(kind=engine, workers=workers, scheduler=scheduler))
+            bar.update(task, description="merging stories, events and relations across articles")
+            merged = merge_store(store, knowledge, cache_path=embedding_cache_path(db))
     except RasadError as exc:
         raise _fail(exc) from exc
     finally:
         store.close()
     for item in summary.skipped:
         console.print(f"[yellow]skipped[/yellow] {item.source}: {item.reason}", highlight=False)
+    for message in merged.messages:
+        console.print(f"[dim]{message}[/dim]", highlight=False)
+    if len(summary.skipped) > len(summary.skipped.first):
+        console.print(f"[yellow]… and {len(summary.skipped) - len(summary.skipped.first)} more skipped[/yellow]")
     if not quiet:
         for table in _summary_tables(summary):
             out.print(table)
@@ -339,6 +357,110 @@ def _pairs_table(title: str, column: str, values: dict[str, int]) -> Table:
     for key, n in values.items():
         table.add_row(key, str(n))
     return table
+
+
+@app.command("watch")
+def watch_cmd(
+    sources: Annotated[list[str], typer.Argument(help="Folders, files or RSS/Atom feed URLs to poll.")],
+    db: DbOption = "rasad.db",
+    kb: KbOption = "default",
+    interval: Annotated[str, typer.Option(help="Time between cycles: 30s, 10m, 1h.")] = "10m",
+    outlet: Annotated[str | None, typer.Option(help="Outlet for inputs that do not name one.")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle and exit.")] = False,
+    engine: EngineOption = "process",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Poll inputs: ingest only new items, run the pipeline and the merge, log one line per cycle.
+
+    SIGINT (Ctrl-C) or SIGTERM stops it cleanly after the article in hand.
+    """
+    from rasad.watch import WatchOptions, parse_interval, stop_on_signals, watch
+
+    try:
+        options = WatchOptions(interval_s=parse_interval(interval), cycles=1 if once else None,
+                               ingest=IngestOptions(outlet=outlet))
+        knowledge = load_kb(kb)
+        store = open_store(db)
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    engine_options = EngineOptions(kind=engine, workers=workers, scheduler=scheduler)
+    try:
+        with stop_on_signals() as stop, open_engine(engine_options, kb=knowledge, pipeline=Pipeline.build()) as eng:
+            console.print(f"watching {len(sources)} input(s) every {interval} into {store.where} (Ctrl-C stops)")
+            watch(sources, store=store, kb=knowledge, engine=eng, options=options, stop=stop,
+                  merge=lambda st, k: merge_store(st, k, cache_path=embedding_cache_path(db)),
+                  log=lambda report: console.print(report.line(), highlight=False, markup=False))
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    finally:
+        store.close()
+    console.print("watch stopped")
+
+
+@app.command("serve")
+def serve_cmd(
+    db: DbOption = "rasad.db",
+    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    kb: KbOption = "default",
+    allow_ingest: Annotated[bool, typer.Option(
+        "--allow-ingest", help="Accept POST /api/ingest (with the bearer token); read-only otherwise.")] = False,
+    token: Annotated[str | None, typer.Option(
+        envvar="RASAD_INGEST_TOKEN", help="Bearer token for ingest (16+ characters; made up and printed if absent).",
+    )] = None,
+    tiles: Annotated[str | None, typer.Option(
+        help="Online map tiles, an https URL template with {z}/{x}/{y} (off by default: the UI works offline).",
+    )] = None,
+    tiles_attribution: Annotated[str, typer.Option(help="Attribution shown for --tiles.")] = "",
+) -> None:
+    """Serve the HTTP API (/api, schema at /api/openapi.json) and the web UI (/)."""
+    import secrets
+
+    try:
+        from rasad.web.options import WebOptions
+        from rasad.web.serve import serve
+    except ImportError as exc:
+        console.print(f"[red]error:[/red] the web server needs the web extra: pip install 'rasad\\[web]' ({exc.name})")
+        raise typer.Exit(2) from exc
+    if allow_ingest and not token:
+        token = secrets.token_urlsafe(24)
+        console.print(f"ingest token (send as 'Authorization: Bearer …'): {token}", highlight=False)
+    options = WebOptions(db=db, allow_ingest=allow_ingest, token=token if allow_ingest else None, kb=kb, tiles=tiles,
+                         tiles_attribution=tiles_attribution)
+    try:
+        options.check()
+        open_store(db, create=False).close()
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    console.print(f"rasad: http://{host}:{port}/  (API schema: /api/openapi.json; Ctrl-C stops)", highlight=False)
+    serve(options, host=host, port=port)
+
+
+@app.command("report")
+def report_cmd(
+    db: DbOption = "rasad.db",
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
+    title: Annotated[str | None, typer.Option(help="Title shown at the top of the report.")] = None,
+    kb: KbOption = "default",
+) -> None:
+    """Write a one-file HTML report (map, timeline, network, top tables) that opens with no network."""
+    from rasad.report import build_report
+
+    try:
+        store = open_store(db, create=False)
+        try:
+            page = build_report(store, title=title, kb=kb)
+        finally:
+            store.close()
+    except RasadError as exc:
+        raise _fail(exc) from exc
+    try:
+        output.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        console.print(f"[red]error:[/red] {output}: cannot write: {exc.strerror}")
+        raise typer.Exit(2) from exc
+    console.print(f"wrote {output} ({len(page.encode('utf-8')) // 1024} KiB)")
 
 
 app.command("eval-ner")(eval_ner)

@@ -1,19 +1,68 @@
-"""Run the pipeline over inputs into a store, with a summary of what happened."""
+"""Run the pipeline over inputs into a store, with a summary of what happened.
+
+The loop, in this process and in input order: read a document, clean it
+(cleaning learns each outlet's furniture lines from the documents before, so
+it is sequential), and if its clean text is already stored, only record the
+new source; otherwise hand it to the engine (:mod:`rasad.engines`), which runs
+the per-article stages in batches, here or on workers, and store each batch as
+it comes back in one transaction (a few articles: a commit per article costs
+the single writing process a third of its time): a run killed at any point
+leaves only whole articles, and the next run adds the rest.  Nothing here
+grows with the number of articles: the engine keeps a bounded number of
+batches in flight and the summary keeps counts, tallies of names and the
+first :data:`SKIPS_KEPT` skipped inputs.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
+import re
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rasad.engines import ARTICLE_ERRORS, Engine, EngineOptions, failure, open_engine
 from rasad.ingest import IngestOptions, iter_documents
 from rasad.kb.loader import KnowledgeBase
-from rasad.model import Article, Entity, Skipped
-from rasad.pipeline import Pipeline, process_stream
+from rasad.model import Article, Entity, RawDoc, Skipped
+from rasad.pipeline import Pipeline, RunState
 from rasad.store.base import Store
+from rasad.text.clean import clean, removed_lines
 
 Progress = Callable[[str], None]
+StopCheck = Callable[[], bool]
+SKIPS_KEPT = 1000
+REASONS_KEPT = 100
+_LINE_PREFIX = re.compile(r"^line \d+: ")
+
+
+@dataclass(slots=True)
+class SkipLog:
+    """Skipped inputs: all counted, the first ``keep`` kept with their reasons, reasons tallied.
+
+    Iterating gives the kept ones; ``len`` is the count of all of them.
+    """
+
+    keep: int = SKIPS_KEPT
+    count: int = 0
+    first: list[Skipped] = field(default_factory=list)
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    def append(self, item: Skipped) -> None:
+        self.count += 1
+        if len(self.first) < self.keep:
+            self.first.append(item)
+        kind = _LINE_PREFIX.sub("", item.reason)
+        if kind in self.reasons or len(self.reasons) < REASONS_KEPT:
+            self.reasons[kind] += 1
+        else:
+            self.reasons["other reasons"] += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Skipped]:
+        return iter(self.first)
 
 
 @dataclass(slots=True)
@@ -21,11 +70,14 @@ class RunSummary:
     read: int = 0
     added: int = 0
     duplicates: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: SkipLog = field(default_factory=SkipLog)
     mentions: int = 0
+    events: int = 0
+    relations: int = 0
     entity_types: Counter[str] = field(default_factory=Counter)
     actors: Counter[str] = field(default_factory=Counter)
     places: Counter[str] = field(default_factory=Counter)
+    stopped: bool = False
 
 
 def place_label(entity: Entity) -> str:
@@ -35,6 +87,8 @@ def place_label(entity: Entity) -> str:
 
 def _count(summary: RunSummary, article: Article, kb: KnowledgeBase) -> None:
     summary.mentions += len(article.mentions)
+    summary.events += len(article.events)
+    summary.relations += len(article.relations)
     found = {e.id: e for e in article.discovered}
     for entity_id in {m.entity_id for m in article.mentions}:
         entity = found.get(entity_id) or kb.entities[entity_id]
@@ -45,27 +99,125 @@ def _count(summary: RunSummary, article: Article, kb: KnowledgeBase) -> None:
             summary.places[place_label(entity)] += 1
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A clean article whose text the store already holds: only its source is new."""
+
+    article: Article
+
+
+Item = Article | Skipped | Stored
+
+
+def prepare(docs: Iterable[RawDoc | Skipped], *, store: Store, state: RunState,
+            stop: StopCheck | None = None) -> Iterator[Item]:
+    """Clean each document in order; tell apart what needs the stages from what is skipped or stored."""
+    for doc in docs:
+        if stop is not None and stop():
+            return
+        if isinstance(doc, Skipped):
+            yield doc
+            continue
+        try:
+            article = clean(doc, learned=state.line_stats.furniture(doc.outlet))
+        except ARTICLE_ERRORS as exc:
+            yield failure(doc.source, exc)
+            continue
+        lines = [p for p in article.text.split("\n\n") if p]
+        state.line_stats.observe(doc.outlet, [*lines, *removed_lines(article)])
+        if not article.text.strip():
+            yield Skipped(doc.source, "no article text left after cleaning")
+        elif store.has_article(article.id):
+            yield Stored(article)
+        else:
+            yield article
+
+
+def _batches(items: Iterable[Item], size: int, held: deque[list[Item]]) -> Iterator[list[Article]]:
+    """The articles to process, ``size`` items at a time; each batch's items wait in ``held``, in order."""
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            held.append(batch)
+            yield [x for x in batch if isinstance(x, Article)]
+            batch = []
+    if batch:
+        held.append(batch)
+        yield [x for x in batch if isinstance(x, Article)]
+
+
+def process_batches(items: Iterable[Item], engine: Engine) -> Iterator[list[Item]]:
+    """The items in batches, in input order, the articles among them through the engine's stages."""
+    held: deque[list[Item]] = deque()
+    for results in engine.map(_batches(items, max(1, engine.batch), held)):
+        done = iter(results)
+        yield [next(done) if isinstance(item, Article) else item for item in held.popleft()]
+
+
+def process_items(items: Iterable[Item], engine: Engine) -> Iterator[Item]:
+    """Every item in input order, the articles among them through the engine's stages."""
+    for batch in process_batches(items, engine):
+        yield from batch
+
+
+@dataclass(slots=True)
+class RunControl:
+    """How a run reports and stops, and what it learns that outlives one run (a watch keeps it across cycles)."""
+
+    progress: Progress | None = None
+    stop: StopCheck | None = None
+    state: RunState = field(default_factory=RunState)
+
+
 def run_paths(
     paths: Iterable[str | Path], *, store: Store, kb: KnowledgeBase,
     options: IngestOptions | None = None, progress: Progress | None = None, pipeline: Pipeline | None = None,
+    engine: EngineOptions | None = None, stop: StopCheck | None = None,
 ) -> RunSummary:
-    """Ingest, process and store every input; one transaction per article."""
+    """Ingest, process and store every input (files, folders, feed URLs); one transaction per batch of articles.
+
+    ``engine`` picks where the per-article stages run (default: inline, in this process).  ``stop`` is
+    asked before each input document; once it says True the run stores what is in flight and ends
+    (``summary.stopped``).
+    """
+    docs = iter_documents(paths, options=options or IngestOptions())
+    control = RunControl(progress=progress, stop=stop)
+    with open_engine(engine or EngineOptions(), kb=kb, pipeline=pipeline or Pipeline.build()) as opened:
+        return run_documents(docs, store=store, kb=kb, engine=opened, control=control)
+
+
+def run_documents(
+    docs: Iterable[RawDoc | Skipped], *, store: Store, kb: KnowledgeBase, engine: Engine,
+    control: RunControl | None = None,
+) -> RunSummary:
+    """Process and store documents already being read, on an open engine (which holds the pipeline)."""
+    ctl = control or RunControl()
     summary = RunSummary()
     run_id = store.start_run(kb.version)
-    docs = iter_documents(paths, options=options or IngestOptions())
-    for item in process_stream(docs, kb, pipeline=pipeline or Pipeline.build()):
-        if isinstance(item, Skipped):
-            summary.skipped.append(item)
-            store.add_skipped(run_id, item.source, item.reason)
-        else:
-            summary.read += 1
-            if store.add_article(item, kb_entities=kb.entities, kb_version=kb.version):
-                summary.added += 1
-                _count(summary, item, kb)
-            else:
-                summary.duplicates += 1
-        if progress is not None:
-            progress(item.source)
+    items = prepare(docs, store=store, state=ctl.state, stop=ctl.stop)
+    for batch in process_batches(items, engine):
+        with store.transaction():  # one commit per batch: each add_article's own transaction joins it
+            for item in batch:
+                _store_one(item, summary=summary, store=store, kb=kb, run_id=run_id)
+        if ctl.progress is not None:
+            for item in batch:
+                ctl.progress(item.article.source if isinstance(item, Stored) else item.source)
+    summary.stopped = ctl.stop is not None and ctl.stop()
     store.finish_run(run_id, read=summary.read, added=summary.added, duplicates=summary.duplicates,
                      skipped=len(summary.skipped))
     return summary
+
+
+def _store_one(item: Item, *, summary: RunSummary, store: Store, kb: KnowledgeBase, run_id: int) -> None:
+    if isinstance(item, Skipped):
+        summary.skipped.append(item)
+        store.add_skipped(run_id, item.source, item.reason)
+        return
+    article = item.article if isinstance(item, Stored) else item
+    summary.read += 1
+    if store.add_article(article, kb_entities=kb.entities, kb_version=kb.version):
+        summary.added += 1
+        _count(summary, article, kb)
+    else:
+        summary.duplicates += 1

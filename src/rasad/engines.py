@@ -1,0 +1,330 @@
+"""Engines: where the per-article stages run — in this process, in worker processes, or on a Dask cluster.
+
+The run loop (:mod:`rasad.runner`) reads and cleans articles in input order in
+its own process (cleaning learns each outlet's furniture lines from the
+articles before, so it is sequential and cheap), then hands the clean articles
+to an engine in batches.  The engine runs the per-article stages — pure
+functions of (article, knowledge base) — and gives the batches back in the
+order they went in, so that every engine stores the same records in the same
+order.  At most ``window`` batches are in flight at once: memory stays flat
+however long the input.
+
+* ``inline``: in this process (debugging, small inputs, tests).
+* ``process``: a pool of worker processes (``multiprocessing``, fork server or spawn), one
+  per core unless told otherwise; each loads the knowledge base and models once,
+  in its initializer.
+* ``dask``: the workers of a Dask distributed cluster — an existing one
+  (``scheduler="tcp://HOST:PORT"``) or a local one started for the run.  The
+  knowledge base and pipeline are scattered to every worker once.
+
+Records are frozen dataclasses and the pipeline's stages are module-level
+functions or picklable objects, so both travel to workers by pickle.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import multiprocessing.pool
+import os
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from rasad.errors import RasadError
+from rasad.kb.index import build_index
+from rasad.kb.loader import KnowledgeBase
+from rasad.model import Article, Skipped
+from rasad.pipeline import Pipeline
+
+ENGINE_KINDS: tuple[str, ...] = ("inline", "process", "dask")
+# Exceptions that make one article fail (reported and skipped) rather than the run; as in process_stream.
+ARTICLE_ERRORS = (RasadError, ValueError, KeyError, IndexError)
+
+Batch = list[Article]
+Results = list[Article | Skipped]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """Which engine, how many workers, and how much work may be in flight."""
+
+    kind: str = "inline"
+    workers: int | None = None  # None: one per core (process), the cluster's own (dask)
+    scheduler: str | None = None  # dask: address of an existing scheduler; None: a local cluster
+    batch: int = 8  # articles per task
+    window: int = 3  # tasks in flight per worker
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerState:
+    """What a worker needs, shipped to it once: the knowledge base and the pipeline."""
+
+    kb: KnowledgeBase
+    pipeline: Pipeline
+
+
+class Engine(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def batch(self) -> int:
+        """Articles per batch the run loop should hand over."""
+        ...
+
+    def map(self, batches: Iterable[Batch]) -> Iterator[Results]:
+        """Each batch's articles through the stages (or a Skipped saying why not), batches in input order."""
+        ...
+
+
+def failure(source: str, exc: Exception) -> Skipped:
+    return Skipped(source, f"processing failed: {type(exc).__name__}: {exc}".splitlines()[0])
+
+
+def run_stages(state: WorkerState, article: Article) -> Article | Skipped:
+    try:
+        for stage in state.pipeline.stages:
+            article = stage.run(article, state.kb)
+    except ARTICLE_ERRORS as exc:
+        return failure(article.source, exc)
+    return article
+
+
+def run_batch(state: WorkerState, articles: Batch) -> Results:
+    return [run_stages(state, article) for article in articles]
+
+
+def cpu_count() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+class Handle(Protocol):
+    def ready(self) -> bool: ...
+
+    def result(self) -> Results: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    value: Results
+
+    def ready(self) -> bool:
+        return True
+
+    def result(self) -> Results:
+        return self.value
+
+
+def ordered_map(submit: Callable[[Batch], Handle], batches: Iterable[Batch], *, window: int) -> Iterator[Results]:
+    """Submit batches lazily, at most ``window`` unfinished at once, and yield their results in input order."""
+    pending: deque[Handle] = deque()
+    for batch in batches:
+        pending.append(submit(batch) if batch else _Ready([]))
+        while pending and (len(pending) >= window or pending[0].ready()):
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+class InlineEngine:
+    kind = "inline"
+
+    def __init__(self, state: WorkerState, *, batch: int = 1) -> None:
+        self.state = state
+        self.batch = batch
+
+    def map(self, batches: Iterable[Batch]) -> Iterator[Results]:
+        for articles in batches:
+            yield run_batch(self.state, articles)
+
+
+# -- worker processes -------------------------------------------------------------------------------------------
+
+_STATE: WorkerState | None = None
+
+
+def _init_worker(state: WorkerState) -> None:
+    """Pool initializer: keep the state, build the alias index now, ignore Ctrl-C, die with the parent."""
+    global _STATE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _STATE = state
+    build_index(state.kb)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), name="rasad-parent-watch", daemon=True).start()
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    """A parent killed outright (SIGKILL) cannot stop its pool: the workers notice and leave."""
+    parent.join()
+    os._exit(1)
+
+
+def _pool_batch(articles: Batch) -> Results:
+    if _STATE is None:
+        raise RasadError("worker process started without its knowledge base")
+    return run_batch(_STATE, articles)
+
+
+@dataclass(frozen=True, slots=True)
+class _PoolHandle:
+    async_result: multiprocessing.pool.AsyncResult[Results]
+
+    def ready(self) -> bool:
+        return self.async_result.ready()
+
+    def result(self) -> Results:
+        return self.async_result.get()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fresh worker processes, not forks of this one (which may hold threads and open databases).
+
+    With a fork server (POSIX), the server imports rasad once and every worker is forked from it;
+    elsewhere each worker is spawned and imports it itself.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["rasad.engines"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class ProcessEngine:
+    """A pool of spawned worker processes, started on the first batch (a run with nothing new starts none)."""
+
+    kind = "process"
+
+    def __init__(self, state: WorkerState, *, workers: int, batch: int, window: int) -> None:
+        self.state = state
+        self.workers = workers
+        self.batch = batch
+        self.window = window * workers
+        self._pool: multiprocessing.pool.Pool | None = None
+
+    def _submit(self, articles: Batch) -> Handle:
+        if self._pool is None:
+            self._pool = _context().Pool(self.workers, initializer=_init_worker, initargs=(self.state,))
+        return _PoolHandle(self._pool.apply_async(_pool_batch, (articles,)))
+
+    def map(self, batches: Iterable[Batch]) -> Iterator[Results]:
+        return ordered_map(self._submit, batches, window=self.window)
+
+    def close(self, *, failed: bool = False) -> None:
+        if self._pool is None:
+            return
+        if failed:
+            self._pool.terminate()
+        else:
+            self._pool.close()
+        self._pool.join()
+        self._pool = None
+
+
+# -- Dask -------------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while the block starts processes (they keep ignoring it); only from the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _dask_batch(state: WorkerState, articles: Batch) -> Results:
+    build_index(state.kb)  # cached per worker process after the first batch
+    return run_batch(state, articles)
+
+
+@dataclass(frozen=True, slots=True)
+class _DaskHandle:
+    future: Any  # distributed.Future
+
+    def ready(self) -> bool:
+        return bool(self.future.done())
+
+    def result(self) -> Results:
+        found: Results = self.future.result()
+        return found
+
+
+class DaskEngine:
+    """Batches as tasks on a Dask distributed cluster; the state is scattered once to every worker."""
+
+    kind = "dask"
+
+    def __init__(self, state: WorkerState, *, options: EngineOptions) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise RasadError("the dask engine needs Dask distributed: pip install 'rasad[dask]'") from exc
+        self.batch = options.batch
+        self._cluster: Any = None
+        try:
+            if options.scheduler:
+                self._client: Any = Client(options.scheduler, timeout="30s")
+            else:
+                with _sigint_ignored():  # its worker processes inherit that: Ctrl-C is for this process to handle
+                    self._cluster = LocalCluster(
+                        n_workers=options.workers or cpu_count(), threads_per_worker=1, processes=True,
+                        dashboard_address=":0", silence_logs=logging.ERROR,
+                    )
+                self._client = Client(self._cluster)
+        except OSError as exc:  # no scheduler at that address, or it timed out
+            self.close()
+            raise RasadError(f"cannot reach the Dask scheduler {options.scheduler}: {exc}") from exc
+        self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+        self.window = options.window * self.workers
+        self._state = self._client.scatter(state, broadcast=True, hash=False)
+
+    def _submit(self, articles: Batch) -> Handle:
+        return _DaskHandle(self._client.submit(_dask_batch, self._state, articles, pure=False))
+
+    def map(self, batches: Iterable[Batch]) -> Iterator[Results]:
+        return ordered_map(self._submit, batches, window=self.window)
+
+    def close(self, *, failed: bool = False) -> None:
+        if getattr(self, "_client", None) is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+@contextmanager
+def open_engine(options: EngineOptions, *, kb: KnowledgeBase, pipeline: Pipeline) -> Iterator[Engine]:
+    """The engine ``options`` name, closed (its workers stopped) when the block ends."""
+    if options.kind not in ENGINE_KINDS:
+        raise RasadError(f"unknown engine {options.kind!r}; choose one of {', '.join(ENGINE_KINDS)}")
+    if options.workers is not None and options.workers < 1:
+        raise RasadError(f"--workers must be at least 1, not {options.workers}")
+    state = WorkerState(kb=kb, pipeline=pipeline)
+    if options.kind == "inline":
+        yield InlineEngine(state, batch=options.batch)
+        return
+    engine: ProcessEngine | DaskEngine
+    if options.kind == "process":
+        engine = ProcessEngine(state, workers=options.workers or cpu_count(), batch=options.batch,
+                               window=options.window)
+    else:
+        engine = DaskEngine(state, options=options)
+    try:
+        yield engine
+    except BaseException:
+        engine.close(failed=True)
+        raise
+    engine.close()
