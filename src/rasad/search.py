@@ -94,7 +94,7 @@ def _decompositions(word: str) -> Iterator[tuple[bool, str]]:
                 yield False, rest
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 14)
 def word_forms(word: str, *, bare: bool = True) -> frozenset[str]:
     """The forms a normalised word is indexed (``bare=True``) or queried (``bare=False``) under."""
     forms = {word}

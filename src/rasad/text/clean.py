@@ -38,7 +38,7 @@ BYLINE_MAX_WORDS = 7
 TAIL_SHORT_WORDS = 15
 LEARNED_MIN_DOCS = 3
 LEARNED_MAX_WORDS = 12
-MAX_KEYS = 50_000
+MAX_KEYS = 5_000  # per outlet: bounds memory over millions of articles
 _EMPTY: frozenset[str] = frozenset()
 
 
