@@ -40,13 +40,14 @@ from rasad.kb.index import build_index
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, Skipped
 from rasad.pipeline import Pipeline
+from rasad.store.records import Prepared, article_rows
 
 ENGINE_KINDS: tuple[str, ...] = ("inline", "process", "dask")
 # Exceptions that make one article fail (reported and skipped) rather than the run; as in process_stream.
 ARTICLE_ERRORS = (RasadError, ValueError, KeyError, IndexError)
 
 Batch = list[Article]
-Results = list[Article | Skipped]
+Results = list[Prepared | Skipped]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +87,14 @@ def failure(source: str, exc: Exception) -> Skipped:
     return Skipped(source, f"processing failed: {type(exc).__name__}: {exc}".splitlines()[0])
 
 
-def run_stages(state: WorkerState, article: Article) -> Article | Skipped:
+def run_stages(state: WorkerState, article: Article) -> Prepared | Skipped:
+    """The article through every stage, then turned into the rows the store writes (here, not in the run loop)."""
     try:
         for stage in state.pipeline.stages:
             article = stage.run(article, state.kb)
+        return Prepared(article, article_rows(article, state.kb.entities, state.kb.version))
     except ARTICLE_ERRORS as exc:
         return failure(article.source, exc)
-    return article
 
 
 def run_batch(state: WorkerState, articles: Batch) -> Results:
@@ -328,3 +330,85 @@ def open_engine(options: EngineOptions, *, kb: KnowledgeBase, pipeline: Pipeline
         engine.close(failed=True)
         raise
     engine.close()
+
+
+
+# -- keyed reduce: any picklable task on the run's engine (the cross-article merge) --------------------------------
+
+_SHARED: Any = None
+
+
+def _init_task_worker(shared: Any) -> None:
+    """Pool initializer for :func:`map_tasks`: keep what every task shares; Ctrl-C is the parent's."""
+    global _SHARED
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _SHARED = shared
+
+
+def _pool_task(fn: Callable[[Any, Any], Any], task: Any) -> Any:
+    return fn(_SHARED, task)
+
+
+def _in_order(submit: Callable[[Any], Any], tasks: Iterable[Any], *, window: int) -> Iterator[Any]:
+    """Submit lazily, at most ``window`` unfinished; yield results in task order (handles: ``.result()``)."""
+    pending: deque[Any] = deque()
+    for task in tasks:
+        pending.append(submit(task))
+        while len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+@dataclass(frozen=True, slots=True)
+class _PoolResult:
+    pending: multiprocessing.pool.AsyncResult[Any]
+
+    def result(self) -> Any:
+        return self.pending.get()
+
+
+def map_tasks(options: EngineOptions, fn: Callable[[Any, Any], Any], shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:
+    """``fn(shared, task)`` for each task on the engine ``options`` names, results in task order.
+
+    ``fn`` is a module-level function; ``shared`` (e.g. the knowledge base's entities) goes to each
+    worker once.  Tasks are submitted lazily, at most ``window`` per worker unfinished, so memory
+    stays bounded however many there are.  ``inline`` runs them here, one after another.
+    """
+    if options.kind == "inline":
+        for task in tasks:
+            yield fn(shared, task)
+        return
+    if options.kind == "process":
+        workers = options.workers or cpu_count()
+        with _context().Pool(workers, initializer=_init_task_worker, initargs=(shared,)) as pool:
+            yield from _in_order(lambda task: _PoolResult(pool.apply_async(_pool_task, (fn, task))), tasks,
+                                 window=options.window * workers)
+        return
+    yield from _dask_tasks(options, fn, shared, tasks)
+
+
+def _dask_tasks(options: EngineOptions, fn: Callable[[Any, Any], Any], shared: Any,
+                tasks: Iterable[Any]) -> Iterator[Any]:
+    """:func:`map_tasks` on a Dask cluster: the one at ``options.scheduler``, or a local one for the call."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise RasadError("the dask engine needs Dask distributed: pip install 'rasad[dask]'") from exc
+    cluster: Any = None
+    if options.scheduler:
+        client: Any = Client(options.scheduler, timeout="30s")
+    else:
+        with _sigint_ignored():
+            cluster = LocalCluster(n_workers=options.workers or cpu_count(), threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        remote = client.scatter(shared, broadcast=True, hash=False)
+        yield from _in_order(lambda task: client.submit(fn, remote, task, pure=False), tasks,
+                             window=options.window * workers)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

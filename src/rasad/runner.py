@@ -27,6 +27,7 @@ from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, Entity, RawDoc, Skipped
 from rasad.pipeline import Pipeline, RunState
 from rasad.store.base import Store
+from rasad.store.records import Prepared
 from rasad.text.clean import clean, removed_lines
 
 Progress = Callable[[str], None]
@@ -106,7 +107,7 @@ class Stored:
     article: Article
 
 
-Item = Article | Skipped | Stored
+Item = Article | Prepared | Skipped | Stored
 
 
 def prepare(docs: Iterable[RawDoc | Skipped], *, store: Store, state: RunState,
@@ -214,9 +215,10 @@ def _store_one(item: Item, *, summary: RunSummary, store: Store, kb: KnowledgeBa
         summary.skipped.append(item)
         store.add_skipped(run_id, item.source, item.reason)
         return
-    article = item.article if isinstance(item, Stored) else item
+    article = item if isinstance(item, Article) else item.article
+    rows = item.rows if isinstance(item, Prepared) else None
     summary.read += 1
-    if store.add_article(article, kb_entities=kb.entities, kb_version=kb.version):
+    if store.add_article(article, kb_entities=kb.entities, kb_version=kb.version, rows=rows):
         summary.added += 1
         _count(summary, article, kb)
     else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ SNIPPET_WIDTH = 160
 HIGHLIGHT = "bold yellow"
 
 _WORD = re.compile(r"\w+")
+_PHRASE = re.compile(r"\w+(?: +\w+)*")  # words with only spaces between them
 _SPACES = re.compile(r"\s+")
 _LINE_BREAKS = str.maketrans("\n\r\t", "   ")  # one for one: highlight offsets stay valid
 
@@ -122,18 +124,21 @@ def _joined(normalised: str, first: re.Match[str], second: re.Match[str]) -> str
 
 
 def index_forms(texts: Iterable[str | None]) -> list[str]:
-    """Every form the texts are indexed under (sorted, each once): words and joined neighbours."""
-    forms: set[str] = set()
+    """Every form the texts are indexed under (sorted, each once): words and joined neighbours.
+
+    Neighbours are joined when only spaces separate them (not punctuation or a line break).
+    """
+    words: set[str] = set()
     for text in texts:
         if not text:
             continue
-        normalised = normalize_text(text)
-        tokens = _tokens(normalised)
-        for i, token in enumerate(tokens):
-            forms |= word_forms(token.group())
-            joined = _joined(normalised, token, tokens[i + 1]) if i + 1 < len(tokens) else None
-            if joined:
-                forms |= word_forms(joined)
+        for phrase in _PHRASE.findall(normalize_text(text)):
+            parts = phrase.split()
+            words.update(parts)
+            words.update(map(operator.add, parts, parts[1:]))
+    forms: set[str] = set()
+    for word in words:
+        forms |= word_forms(word)
     return sorted(forms)
 
 

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from rasad.errors import StoreError
 from rasad.model import Article, Entity
 from rasad.search import ArticleFilter
+from rasad.store.records import ArticleRows
 
 Record = dict[str, Any]
 
@@ -81,9 +82,12 @@ class Store(Protocol):
     # -- articles and entities --
     def has_article(self, article_id: str) -> bool: ...
 
-    def add_article(self, article: Article, *, kb_entities: Mapping[str, Entity], kb_version: str) -> bool:
+    def add_article(self, article: Article, *, kb_entities: Mapping[str, Entity], kb_version: str,
+                    rows: ArticleRows | None = None) -> bool:
         """Store one article with its mentions, entities, relations and events in one transaction.
 
+        ``rows`` are those contents already turned into rows (by the worker that processed the
+        article: :func:`rasad.store.records.article_rows`); without them they are made here.
         Returns False when it was already stored (only its source is then recorded).
         """
         ...

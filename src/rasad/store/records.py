@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
+from rasad.errors import StoreError
 from rasad.model import Article, Entity, Event, Evidence, Mention, Relation, Sentence, Span
+from rasad.search import index_forms
 
 Row = Mapping[str, Any]
 Record = dict[str, Any]
@@ -23,8 +26,12 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+_EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))
+
+
 def evidence_record(evidence: Evidence) -> Record:
-    return asdict(evidence)
+    return {name: getattr(evidence, name) for name in _EVIDENCE_FIELDS}
 
 
 def _evidence_key(e: Mapping[str, Any]) -> tuple[str, int, int]:
@@ -51,7 +58,7 @@ def relation_record(relation: Relation) -> Record:
 
 
 def event_record(event: Event) -> Record:
-    record = asdict(event)
+    record = {name: getattr(event, name) for name in _EVENT_FIELDS}
     record["assoc_actor_1"] = list(event.assoc_actor_1)
     record["assoc_actor_2"] = list(event.assoc_actor_2)
     record["tags"] = list(event.tags)
@@ -134,3 +141,69 @@ def entity_from_row(row: Row) -> Entity:
 def entity_texts(name_en: str | None, name_ar: str | None, aliases: str) -> list[str | None]:
     """What an entity is found by: its names and aliases (``aliases`` as stored, a JSON list)."""
     return [name_en, name_ar, *json.loads(aliases)]
+
+
+# -- an article's rows, made where the article was processed -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRows:
+    """Everything ``add_article`` writes besides the article row, ready to insert.
+
+    Built by :func:`article_rows` in the worker that ran the stages, so the process that owns the
+    database only executes statements: ``entities`` pairs each entity's row with its search forms,
+    ``relations`` are (id, subject, predicate, object, JSON), ``events`` (id, event date, JSON).
+    """
+
+    entities: tuple[tuple[Entity, tuple[Any, ...], list[str]], ...]
+    mentions: list[tuple[Any, ...]]
+    relations: list[tuple[Any, ...]]
+    events: list[tuple[Any, ...]]
+    search: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A processed article with its rows: what an engine hands back to the run loop."""
+
+    article: Article
+    rows: ArticleRows
+
+    @property
+    def source(self) -> str:
+        return self.article.source
+
+
+@lru_cache(maxsize=1 << 12)
+def _entity_forms(name_en: str | None, name_ar: str | None, aliases: tuple[str, ...]) -> list[str]:
+    return index_forms([name_en, name_ar, *aliases])
+
+
+def entity_rows(entity: Entity, kb_version: str) -> tuple[Entity, tuple[Any, ...], list[str]]:
+    """An entity, its row and its search forms (the forms of knowledge-base entities are computed once)."""
+    return entity, entity_values(entity, kb_version), _entity_forms(entity.name_en, entity.name_ar, entity.aliases)
+
+
+def entities_of(article: Article, kb_entities: Mapping[str, Entity]) -> list[Entity]:
+    """The entities an article's mentions name, in order of first mention; unknown ids are an error."""
+    discovered = {e.id: e for e in article.discovered}
+    ids = dict.fromkeys(m.entity_id for m in article.mentions)
+    missing = [i for i in ids if i not in discovered and i not in kb_entities]
+    if missing:
+        raise StoreError(f"{article.source}: mentions entities that are neither in the knowledge base nor discovered: "
+                         f"{', '.join(missing[:5])}")
+    return [discovered.get(i) or kb_entities[i] for i in ids]
+
+
+def article_rows(article: Article, kb_entities: Mapping[str, Entity], kb_version: str) -> ArticleRows:
+    """The rows of an article's contents: entities, mentions, its own relations and events, search forms."""
+    relations = per_id(relation_record(r) for r in article.relations)
+    events = per_id(event_record(e) for e in article.events)
+    return ArticleRows(
+        entities=tuple(entity_rows(e, kb_version) for e in entities_of(article, kb_entities)),
+        mentions=[(m.article_id, m.entity_id, m.start, m.end, m.text, m.method, m.sentence) for m in article.mentions],
+        relations=[(r["id"], article.id, r["subject"], r["predicate"], r["object"], dumps(r))
+                   for r in relations.values()],
+        events=[(e["id"], article.id, e["event_date"], dumps(e)) for e in events.values()],
+        search=index_forms([article.title, article.text]),
+    )

@@ -20,19 +20,17 @@ from rasad.search import ArticleFilter, index_forms, index_version
 from rasad.store.base import BOOKKEEPING_TABLES, CONTENT_TABLES, DateRange, Record
 from rasad.store.migrate import latest_version, migrate
 from rasad.store.records import (
+    ArticleRows,
     Row,
     article_from_row,
+    article_rows,
     article_values,
     dumps,
     entity_from_row,
     entity_texts,
-    entity_values,
-    event_record,
     mention_from_row,
     merged_by_id,
     now,
-    per_id,
-    relation_record,
 )
 
 MERGED_KEY = "merged_layer"
@@ -188,14 +186,16 @@ class SQLStore(ABC):
     def has_article(self, article_id: str) -> bool:
         return self._one("SELECT 1 AS x FROM articles WHERE id = ?", (article_id,)) is not None
 
-    def add_article(self, article: Article, *, kb_entities: Mapping[str, Entity], kb_version: str) -> bool:
+    def add_article(self, article: Article, *, kb_entities: Mapping[str, Entity], kb_version: str,
+                    rows: ArticleRows | None = None) -> bool:
+        """Store an article and what it says (``rows``: made beforehand by :func:`article_rows`, else now)."""
         with self.transaction():
             added = self._run(
                 "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING",
                 article_values(article, kb_version),
             ) > 0
             if added:
-                self._write_contents(article, kb_entities, kb_version)
+                self._write_contents(article.id, rows or article_rows(article, kb_entities, kb_version))
             self._run(
                 "INSERT INTO article_sources (article_id, source, file, outlet, url) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (article_id, source) DO NOTHING",
@@ -205,37 +205,36 @@ class SQLStore(ABC):
                 time.sleep(self.pause_s)  # test hook (RASAD_TEST_SLOW_MS): a kill now lands mid-transaction
         return added
 
-    def _write_contents(self, article: Article, kb_entities: Mapping[str, Entity], kb_version: str) -> None:
-        for entity in _entities_of(article, kb_entities):
-            self._upsert_entity(entity, kb_version)
+    def _write_contents(self, article_id: str, rows: ArticleRows) -> None:
+        for entity, values, forms in rows.entities:
+            self._upsert_entity(entity, values, forms)
         self._run_many(
             'INSERT INTO mentions (article_id, entity_id, start, "end", text, method, sentence) '
             'VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, start, "end", entity_id) DO NOTHING',
-            [(m.article_id, m.entity_id, m.start, m.end, m.text, m.method, m.sentence) for m in article.mentions],
+            rows.mentions,
         )
-        relations = per_id(relation_record(r) for r in article.relations)
         self._run_many(
             "INSERT INTO article_relations (id, article_id, subject, predicate, object, data) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(r["id"], article.id, r["subject"], r["predicate"], r["object"], dumps(r)) for r in relations.values()],
+            rows.relations,
         )
-        events = per_id(event_record(e) for e in article.events)
-        self._run_many(
-            "INSERT INTO article_events (id, article_id, event_date, data) VALUES (?, ?, ?, ?)",
-            [(e["id"], article.id, e["event_date"], dumps(e)) for e in events.values()],
-        )
-        self._put_search("article_search", article.id, index_forms([article.title, article.text]))
+        self._run_many("INSERT INTO article_events (id, article_id, event_date, data) VALUES (?, ?, ?, ?)", rows.events)
+        self._put_search("article_search", article_id, rows.search)
 
-    def _upsert_entity(self, e: Entity, kb_version: str) -> None:
+    def _upsert_entity(self, e: Entity, values: tuple[Any, ...], forms: list[str]) -> None:
+        if not e.discovered:  # a knowledge-base entity is stored once and never changes
+            if self._run("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING",
+                         values) > 0:
+                self._put_search("entity_search", e.id, forms)
+            return
         row = self._one("SELECT extra FROM entities WHERE id = ?", (e.id,))
         if row is not None:
-            if e.discovered:
-                extra = json.loads(row["extra"])
-                extra["evidence"] = extra.get("evidence", []) + list(e.extra.get("evidence", []))
-                self._run("UPDATE entities SET extra = ? WHERE id = ?", (dumps(extra), e.id))
+            extra = json.loads(row["extra"])
+            extra["evidence"] = extra.get("evidence", []) + list(e.extra.get("evidence", []))
+            self._run("UPDATE entities SET extra = ? WHERE id = ?", (dumps(extra), e.id))
             return
-        self._run("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", entity_values(e, kb_version))
-        self._put_search("entity_search", e.id, index_forms([e.name_en, e.name_ar, *e.aliases]))
+        self._run("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values)
+        self._put_search("entity_search", e.id, forms)
 
     # -- reading articles and entities -------------------------------------------------------------------
     def _mentions(self, article_id: str) -> tuple[Any, ...]:
@@ -440,16 +439,6 @@ def _count(row: Row | None) -> int:
 
 def _like_prefix(key: str) -> str:
     return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _entities_of(article: Article, kb_entities: Mapping[str, Entity]) -> list[Entity]:
-    discovered = {e.id: e for e in article.discovered}
-    ids = dict.fromkeys(m.entity_id for m in article.mentions)
-    missing = [i for i in ids if i not in discovered and i not in kb_entities]
-    if missing:
-        raise StoreError(f"{article.source}: mentions entities that are neither in the knowledge base nor discovered: "
-                         f"{', '.join(missing[:5])}")
-    return [discovered.get(i) or kb_entities[i] for i in ids]
 
 
 def _checked(records: Iterable[Record], kind: str, keys: tuple[str, ...] = ()) -> list[Record]:
