@@ -147,7 +147,10 @@ def truth_file(out: Path) -> Path:
     return out.parent / f"{out.name}.developments.tsv"
 
 
-def generate(count: int, out: Path, seed: int = 7) -> int:
+def generate(count: int, out: Path, seed: int = 7, *, per_day: float | None = None) -> int:
+    """Write ``count`` articles; ``per_day``: spread them over count / per_day days (an archive that
+    grows with time) instead of seven years whatever the count."""
+    span = max(1, round(count / per_day)) if per_day else 7 * 365
     rng = random.Random(seed)
     towns = _towns()
     facilities = _facilities()
@@ -161,7 +164,7 @@ def generate(count: int, out: Path, seed: int = 7) -> int:
         template = rng.choice(templates)
         mapping = develop(template, rng, towns, facilities)
         numbers = {str(n): str(max(1, n + rng.randint(-2, 3))) for n in range(1, 100)}
-        day = start + dt.timedelta(days=rng.randrange(7 * 365))
+        day = start + dt.timedelta(days=rng.randrange(span))
         title = _apply(template.meta.get("title", ""), mapping, numbers)
         outlets = rng.sample(OUTLETS, rng.choices((1, 2, 3, 4), weights=(55, 25, 15, 5))[0])
         previous = ""
@@ -192,8 +195,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--per-day", type=float, default=None, help="articles per day (default: over 7 years)")
     args = parser.parse_args()
-    n = generate(args.count, args.out, args.seed)
+    n = generate(args.count, args.out, args.seed, per_day=args.per_day)
     print(f"wrote {n} articles to {args.out}")
 
 

@@ -118,11 +118,12 @@ def run(
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, disable=quiet, transient=True) as bar:
             task = bar.add_task("processing", total=None)
+            engine_options = EngineOptions(kind=engine, workers=workers, scheduler=scheduler)
             summary = run_paths([str(p) for p in paths], store=store, kb=knowledge, options=options, pipeline=pipeline,
                                 progress=lambda src: bar.update(task, advance=1, description=Path(src).name[:40]),
-                                engine=EngineOptions(kind=engine, workers=workers, scheduler=scheduler))
+                                engine=engine_options)
             bar.update(task, description="merging stories, events and relations across articles")
-            merged = merge_store(store, knowledge, cache_path=embedding_cache_path(db))
+            merged = merge_store(store, knowledge, cache_path=embedding_cache_path(db), engine=engine_options)
     except RasadError as exc:
         raise _fail(exc) from exc
     finally:
@@ -389,7 +390,7 @@ def watch_cmd(
         with stop_on_signals() as stop, open_engine(engine_options, kb=knowledge, pipeline=Pipeline.build()) as eng:
             console.print(f"watching {len(sources)} input(s) every {interval} into {store.where} (Ctrl-C stops)")
             watch(sources, store=store, kb=knowledge, engine=eng, options=options, stop=stop,
-                  merge=lambda st, k: merge_store(st, k, cache_path=embedding_cache_path(db)),
+                  merge=lambda st, k: merge_store(st, k, cache_path=embedding_cache_path(db), engine=engine_options),
                   log=lambda report: console.print(report.line(), highlight=False, markup=False))
     except RasadError as exc:
         raise _fail(exc) from exc

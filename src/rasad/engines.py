@@ -412,3 +412,85 @@ def _dask_tasks(options: EngineOptions, fn: Callable[[Any, Any], Any], shared: A
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+# -- keyed reduce: any picklable task on the run's engine (the cross-article merge) --------------------------------
+
+_SHARED: Any = None
+
+
+def _init_task_worker(shared: Any) -> None:
+    """Pool initializer for :func:`map_tasks`: keep what every task shares; Ctrl-C is the parent's."""
+    global _SHARED
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _SHARED = shared
+
+
+def _pool_task(fn: Callable[[Any, Any], Any], task: Any) -> Any:
+    return fn(_SHARED, task)
+
+
+def _in_order(submit: Callable[[Any], Any], tasks: Iterable[Any], *, window: int) -> Iterator[Any]:
+    """Submit lazily, at most ``window`` unfinished; yield results in task order (handles: ``.result()``)."""
+    pending: deque[Any] = deque()
+    for task in tasks:
+        pending.append(submit(task))
+        while len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+@dataclass(frozen=True, slots=True)
+class _PoolResult:
+    pending: multiprocessing.pool.AsyncResult[Any]
+
+    def result(self) -> Any:
+        return self.pending.get()
+
+
+def map_tasks(options: EngineOptions, fn: Callable[[Any, Any], Any], shared: Any,
+              tasks: Iterable[Any]) -> Iterator[Any]:
+    """``fn(shared, task)`` for each task on the engine ``options`` names, results in task order.
+
+    ``fn`` is a module-level function; ``shared`` (e.g. the knowledge base's entities) goes to each
+    worker once.  Tasks are submitted lazily, at most ``window`` per worker unfinished, so memory
+    stays bounded however many there are.  ``inline`` runs them here, one after another.
+    """
+    if options.kind == "inline":
+        for task in tasks:
+            yield fn(shared, task)
+        return
+    if options.kind == "process":
+        workers = options.workers or cpu_count()
+        with _context().Pool(workers, initializer=_init_task_worker, initargs=(shared,)) as pool:
+            yield from _in_order(lambda task: _PoolResult(pool.apply_async(_pool_task, (fn, task))), tasks,
+                                 window=options.window * workers)
+        return
+    yield from _dask_tasks(options, fn, shared, tasks)
+
+
+def _dask_tasks(options: EngineOptions, fn: Callable[[Any, Any], Any], shared: Any,
+                tasks: Iterable[Any]) -> Iterator[Any]:
+    """:func:`map_tasks` on a Dask cluster: the one at ``options.scheduler``, or a local one for the call."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise RasadError("the dask engine needs Dask distributed: pip install 'rasad[dask]'") from exc
+    cluster: Any = None
+    if options.scheduler:
+        client: Any = Client(options.scheduler, timeout="30s")
+    else:
+        with _sigint_ignored():
+            cluster = LocalCluster(n_workers=options.workers or cpu_count(), threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        remote = client.scatter(shared, broadcast=True, hash=False)
+        yield from _in_order(lambda task: client.submit(fn, remote, task, pure=False), tasks,
+                             window=options.window * workers)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,20 +1,36 @@
 """The cross-article stage run after ingestion: read the raw layer, merge, write the merged layer.
 
-It is a keyed reduce over the whole store (blocked by place, date window and
-type inside :func:`merge_all`), so a new article merges into existing stories,
-events and relations; re-running gives the same merged layer.
+It is a keyed reduce over the store (:mod:`rasad.merge.reduce`): articles in time chunks, events
+blocked by type, nested place and date window, relations by the keys their conflict rules compare,
+each slice merged on the run's engine, so no process holds the whole store; a new article merges
+into existing stories, events and relations, and re-running gives the same merged layer.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from rasad.engines import EngineOptions
 from rasad.kb.loader import KnowledgeBase
 from rasad.merge.embed import EmbeddingCache
-from rasad.merge.run import MergeResult, article_input, merge_all
+from rasad.merge.reduce import ReduceOptions, merge_keyed
+from rasad.merge.run import MergeOptions
+from rasad.merge.sources import StoreSource
 from rasad.store.base import Store
 
 CACHE_KEY = "lead4"
+
+
+@dataclass(frozen=True, slots=True)
+class MergeSummary:
+    """What the merge wrote: merged events and relations, near-duplicates, and notes for the user."""
+
+    events: int
+    relations: int
+    duplicates: int
+    multi_article_stories: int
+    messages: list[str] = field(default_factory=list)
 
 
 def embedding_cache_path(db_url: str) -> Path | None:
@@ -25,14 +41,18 @@ def embedding_cache_path(db_url: str) -> Path | None:
     return path.with_suffix(".embeddings.npz")
 
 
-def merge_store(store: Store, kb: KnowledgeBase, *, cache_path: Path | None = None) -> MergeResult:
-    """Merge every stored article, event and relation and replace the merged layer in one transaction."""
+def merge_store(store: Store, kb: KnowledgeBase, *, cache_path: Path | None = None,
+                engine: EngineOptions | None = None, options: MergeOptions | None = None,
+                reduce: ReduceOptions | None = None) -> MergeSummary:
+    """Merge every stored article, event and relation on ``engine`` and replace the merged layer in one transaction."""
     cache = EmbeddingCache.load(cache_path, key=CACHE_KEY) if cache_path is not None else None
-    result = merge_all(
-        [article_input(a) for a in store.articles()], list(store.raw_events()), list(store.raw_relations()),
-        kb.entities, cache=cache,
-    )
-    store.replace_merged(result.stories, result.events, result.relations, story_ids=result.story_of)
+    merged = merge_keyed(StoreSource(store), kb.entities, engine=engine, options=options, reduce=reduce, cache=cache)
+    try:
+        store.replace_merged(merged.stories(), merged.events, merged.relations, story_ids=merged.story_ids())
+        summary = MergeSummary(merged.events.count, merged.relations.count, len(merged.duplicates),
+                               merged.multi.count, merged.messages)
+    finally:
+        merged.close()
     if cache is not None and cache_path is not None and cache.vectors:
         cache.save(cache_path)
-    return result
+    return summary

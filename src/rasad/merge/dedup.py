@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +98,49 @@ def _index(grams: Mapping[str, set[bytes]], opts: DedupOptions) -> tuple[MinHash
     return lsh, hashes
 
 
+KeepKey = tuple[str, str]
+Edge = tuple[KeepKey, KeepKey]
+
+
+def keep_key(article: Mapping[str, Any]) -> KeepKey:
+    """The order in which articles are kept: earliest published first, then the smallest id."""
+    return _keep_key(article)
+
+
+def copy_edges(articles: Sequence[Mapping[str, Any]], options: DedupOptions | None = None) -> list[Edge]:
+    """Every (kept candidate, copy candidate) pair: an LSH candidate, close in time, Jaccard at or above
+    the threshold; the first has the smaller :func:`keep_key`.  Each pair depends on those two articles
+    only, so the pairs of a corpus are the union of those of overlapping time chunks."""
+    opts = options or DedupOptions()
+    by_id = {str(a["id"]): a for a in articles}
+    grams = {article_id: shingles(_article_text(a), opts.shingle) for article_id, a in by_id.items()}
+    lsh, hashes = _index(grams, opts)
+    edges: list[Edge] = []
+    for article_id in sorted(hashes):
+        first = by_id[article_id]
+        for other in sorted(lsh.query(hashes[article_id])):
+            second = by_id[other]
+            if (_keep_key(second) > _keep_key(first) and _close_in_time(first, second, opts.window_days)
+                    and jaccard(grams[article_id], grams[other]) >= opts.threshold):
+                edges.append((_keep_key(first), _keep_key(second)))
+    return edges
+
+
+def leader_clusters(edges: Iterable[Edge]) -> dict[str, str]:
+    """Copy id → kept id by leader clustering over the copy pairs (what :func:`find_duplicates` does)."""
+    copies: dict[KeepKey, list[KeepKey]] = {}
+    for first, second in edges:
+        copies.setdefault(first, []).append(second)
+    mapping: dict[str, str] = {}
+    for leader in sorted(copies):
+        if leader[1] in mapping:
+            continue
+        for other in sorted(set(copies[leader]), key=lambda k: k[1]):
+            if other[1] not in mapping:
+                mapping[other[1]] = leader[1]
+    return dict(sorted(mapping.items()))
+
+
 def find_duplicates(articles: Sequence[Mapping[str, Any]], options: DedupOptions | None = None) -> dict[str, str]:
     """Map each near-duplicate article id to the id of the article kept for it.
 
@@ -107,17 +150,4 @@ def find_duplicates(articles: Sequence[Mapping[str, Any]], options: DedupOptions
     the kept article itself, so a chain of small edits never links two
     different texts.
     """
-    opts = options or DedupOptions()
-    by_id = {str(a["id"]): a for a in articles}
-    grams = {article_id: shingles(_article_text(a), opts.shingle) for article_id, a in by_id.items()}
-    lsh, hashes = _index(grams, opts)
-    mapping: dict[str, str] = {}
-    for article_id in sorted(hashes, key=lambda i: _keep_key(by_id[i])):
-        if article_id in mapping:
-            continue
-        for other in sorted(lsh.query(hashes[article_id])):
-            if (other != article_id and other not in mapping and _keep_key(by_id[other]) > _keep_key(by_id[article_id])
-                    and _close_in_time(by_id[article_id], by_id[other], opts.window_days)
-                    and jaccard(grams[article_id], grams[other]) >= opts.threshold):
-                mapping[other] = article_id
-    return dict(sorted(mapping.items()))
+    return leader_clusters(copy_edges(articles, options))

@@ -85,17 +85,35 @@ def _close(a: Span | None, b: Span | None, days: int) -> bool:
     return gap.days <= days
 
 
+def side_links(records: Iterable[Mapping[str, Any]]) -> set[frozenset[str]]:
+    """Pairs of actors that merged relations put on one side (side predicates, coordinated subjects)."""
+    links: set[frozenset[str]] = set()
+    for r in records:
+        if r["predicate"] in SIDE_PREDICATES:
+            links.add(frozenset((str(r["subject"]), str(r["object"]))))
+        group = [str(r["subject"]), *(str(c) for c in r.get("co_subjects") or ())]
+        links.update(frozenset(p) for p in combinations(group, 2))
+    return links
+
+
+def conflict_key(record: Mapping[str, Any]) -> tuple[str, ...]:
+    """Relations with different keys never contest each other: control claims by place, support and
+    opposition by the (unordered) pair of actors, anything else by its own triple."""
+    subject, predicate, obj = _triple(record)
+    if predicate == "controls":
+        return ("controls", obj)
+    if predicate in SUPPORT_PREDICATES or predicate == "opposes":
+        return ("pair", *sorted((subject, obj)))
+    return ("triple", subject, predicate, obj)
+
+
 class Sides:
     """Which actors are on one side, from the knowledge base and the relations themselves."""
 
-    def __init__(self, records: Sequence[Mapping[str, Any]], entities: Entities) -> None:
+    def __init__(self, records: Sequence[Mapping[str, Any]], entities: Entities, *,
+                 links: Iterable[frozenset[str]] | None = None) -> None:
         self.entities = entities
-        self.links: set[frozenset[str]] = set()
-        for r in records:
-            if r["predicate"] in SIDE_PREDICATES:
-                self.links.add(frozenset((str(r["subject"]), str(r["object"]))))
-            group = [str(r["subject"]), *(str(c) for c in r.get("co_subjects") or ())]
-            self.links.update(frozenset(p) for p in combinations(group, 2))
+        self.links: set[frozenset[str]] = side_links(records) if links is None else set(links)
 
     def same(self, a: str, b: str) -> bool:
         return frozenset((a, b)) in self.links or same_side(a, b, self.entities)
@@ -148,10 +166,18 @@ def merge_relations(relations: Iterable[Mapping[str, Any]], entities: Entities, 
                     published: Mapping[str, str | None] | None = None,
                     options: RelationOptions | None = None) -> list[dict[str, Any]]:
     """Relations merged across articles, conflicting claims flagged (rules in the module docstring)."""
+    return merge_relation_group(relations, entities, published=published, options=options)
+
+
+def merge_relation_group(relations: Iterable[Mapping[str, Any]], entities: Entities, *,
+                         published: Mapping[str, str | None] | None = None, options: RelationOptions | None = None,
+                         links: Iterable[frozenset[str]] | None = None) -> list[dict[str, Any]]:
+    """:func:`merge_relations` over one group of relations; ``links``: the side links of the whole set
+    (:func:`side_links`) when the group is part of it (default: the group's own)."""
     opts = options or RelationOptions()
     records = group_relations(relations)
     spans = {str(r["id"]): _span(r, published or {}) for r in records}
-    _control_conflicts(records, Sides(records, entities), spans, opts)
+    _control_conflicts(records, Sides(records, entities, links=links), spans, opts)
     _alliance_conflicts(records, spans, opts)
     _denials(records)
     return sorted(records, key=lambda r: str(r["id"]))

@@ -38,6 +38,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -217,16 +218,55 @@ def _chunked_dots(matrix: Any, first: NDArray[np.int64], second: NDArray[np.int6
     return out
 
 
-def tfidf_matrix(texts: Sequence[str]) -> Any:
-    """L2-normalised TF-IDF rows of character 2–4-grams within words, over normalised text."""
-    from scipy import sparse  # heavy imports only when stories are computed
+def _vectorizer() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32,
+                           preprocessor=normalize_text)
+
+
+@cache
+def _analyser() -> Any:
+    return _vectorizer().build_analyzer()
+
+
+def lead_grams(text: str) -> set[str]:
+    """The character n-grams :func:`tfidf_matrix` counts in one lead (for document frequencies)."""
+    return set(_analyser()(text))
+
+
+def idf_weights(document_frequency: Mapping[str, int], documents: int) -> dict[str, float]:
+    """Smoothed idf per n-gram exactly as scikit-learn computes it (float32) for ``documents`` leads."""
+    grams = sorted(document_frequency)
+    df = np.array([document_frequency[g] for g in grams], dtype=np.float32)
+    df += 1.0
+    idf = np.full_like(df, fill_value=documents + 1, dtype=np.float32)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    return dict(zip(grams, idf.tolist(), strict=True))
+
+
+def tfidf_matrix(texts: Sequence[str], idf: Mapping[str, float] | None = None) -> Any:
+    """L2-normalised TF-IDF rows of character 2–4-grams within words, over normalised text.
+
+    ``idf``: weights learnt from a larger corpus (:func:`idf_weights`) for a slice of it; the rows are
+    then those the whole corpus gives (the vocabulary is sorted either way, so columns keep their order).
+    """
+    from scipy import sparse  # heavy imports only when stories are computed
 
     if not texts:
         return sparse.csr_matrix((0, 0), dtype=np.float32)
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32,
-                                 preprocessor=normalize_text)
-    return vectorizer.fit_transform(texts).tocsr()
+    vectorizer = _vectorizer()
+    if idf is None:
+        return vectorizer.fit_transform(texts).tocsr()
+    try:
+        vectorizer.fit(texts)
+    except ValueError:  # not one n-gram in the slice: every row is empty
+        return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+    names = vectorizer.get_feature_names_out()
+    vectorizer.idf_ = np.array([idf[str(n)] for n in names], dtype=np.float32)
+    return vectorizer.transform(texts).tocsr()
 
 
 def entity_matrices(entity_sets: Sequence[Sequence[str]], entities: Entities) -> tuple[Any, Any, FloatArray]:
@@ -341,11 +381,12 @@ def drop_common_places(features: ArticleFeatures, options: StoryOptions) -> Arti
 
 
 def compute_signals(features: ArticleFeatures, pairs: Iterable[tuple[int, int]], entities: Entities, *,
-                    options: StoryOptions, embeddings: NDArray[np.float32] | None) -> Signals:
+                    options: StoryOptions, embeddings: NDArray[np.float32] | None,
+                    idf: Mapping[str, float] | None = None) -> Signals:
     ordered = sorted(pairs)
     first = np.array([p[0] for p in ordered], dtype=np.int64)
     second = np.array([p[1] for p in ordered], dtype=np.int64)
-    lexical = _chunked_dots(tfidf_matrix([t[: options.lead_chars] for t in features.leads]), first, second)
+    lexical = _chunked_dots(tfidf_matrix([t[: options.lead_chars] for t in features.leads], idf), first, second)
     weighted, binary, totals = entity_matrices(features.entity_sets, entities)
     days = np.array(features.days, dtype=np.int64)
     gaps = np.abs(days[first] - days[second]) if len(first) else np.zeros(0)

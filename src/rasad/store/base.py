@@ -24,7 +24,7 @@ a new article, inside its transaction, so that a test can kill a run in the midd
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -134,10 +134,34 @@ class Store(Protocol):
         ...
 
     def replace_merged(
-        self, stories: Sequence[Record], events: Sequence[Record], relations: Sequence[Record], *,
-        story_ids: Mapping[str, str] | None = None,
+        self, stories: Iterable[Record], events: Iterable[Record], relations: Iterable[Record], *,
+        story_ids: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     ) -> None:
-        """Replace the whole merged layer in one transaction (and, given ``story_ids``, every article's story)."""
+        """Replace the whole merged layer in one transaction (and, given ``story_ids``, every article's story).
+
+        The records are read one at a time, so they may come from generators.
+        """
+        ...
+
+    # -- reads for the keyed merge (rasad.merge.reduce): a slice at a time --
+    def article_keys(self) -> Iterator[tuple[str, str | None]]:
+        """Every article's (id, published), by id, fetched a page at a time."""
+        ...
+
+    def merge_articles(self, *, first: str | None = None, last: str | None = None,
+                       ids: Sequence[str] | None = None) -> Iterator[Record]:
+        """What the merge reads of the articles published on days ``first``..``last`` (ISO, inclusive), or
+        of ``ids``: id, outlet, published, title, text, entity_ids, mentions ([start, entity id]); by file, id."""
+        ...
+
+    def raw_events_dated(self) -> Iterator[tuple[Record, dict[str, str | None]]]:
+        """:meth:`raw_events` by event date (undated first), each with its articles' publication dates."""
+        ...
+
+    def raw_relations_by(self, predicates: Sequence[str], *, exclude: bool = False,
+                         order: str = "id") -> Iterator[tuple[Record, dict[str, str | None]]]:
+        """:meth:`raw_relations` with (or, with ``exclude``, without) these predicates, each with its articles'
+        publication dates, ordered by ``order``: "object", "pair" (the unordered subject and object) or "id"."""
         ...
 
     def set_story_ids(self, mapping: Mapping[str, str]) -> None:

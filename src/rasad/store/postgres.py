@@ -13,6 +13,7 @@ URLs: ``postgresql://user:password@host:port/dbname``, or a Unix socket with
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -28,6 +29,7 @@ from rasad.store.sql import MatchSQL, SQLStore
 
 WRITE_LOCK = 0x7261736164  # "rasad": the advisory lock every write transaction holds
 CONNECT_TIMEOUT_S = 10
+_STREAMS = itertools.count()
 
 
 @lru_cache(maxsize=512)
@@ -52,7 +54,7 @@ class PostgresStore(SQLStore):
     backend: ClassVar[str] = "postgres"
 
     def __init__(self, conn: psycopg.Connection[dict[str, Any]], url: str, *, pause_s: float = 0.0) -> None:
-        super().__init__(safe_url(url), pause_s=pause_s)
+        super().__init__(safe_url(url), pause_s=pause_s, url=url)
         self.conn = conn
 
     def _fail(self, exc: psycopg.Error) -> StoreError:
@@ -79,6 +81,16 @@ class PostgresStore(SQLStore):
         except psycopg.Error as exc:
             raise self._fail(exc) from exc
         return iter(rows)
+
+    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        """A server-side cursor (it lives in a transaction): rows come a thousand at a time."""
+        try:
+            with self.conn.transaction(), self.conn.cursor(name=f"rasad_stream_{next(_STREAMS)}") as cursor:
+                cursor.itersize = 1000
+                cursor.execute(_pg(sql), tuple(params))
+                yield from cursor
+        except psycopg.Error as exc:
+            raise self._fail(exc) from exc
 
     def _search_rows(self, sql: str, params: Sequence[Any]) -> list[Row]:
         """Search queries use the GIN index: the planner does not count the cost of reading every row's

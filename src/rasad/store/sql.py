@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any, ClassVar
 
 from rasad.errors import StoreError
@@ -34,6 +35,13 @@ from rasad.store.records import (
 )
 
 MERGED_KEY = "merged_layer"
+# How raw_relations_by orders relations: by place, by unordered pair of actors, or by id (triple).
+RELATION_ORDERS = {
+    "object": "r.object, ",
+    "pair": "CASE WHEN r.subject < r.object THEN r.subject ELSE r.object END, "
+            "CASE WHEN r.subject < r.object THEN r.object ELSE r.subject END, ",
+    "id": "",
+}
 SEARCH_KEY = "search_index"
 REINDEX_BATCH = 500
 
@@ -308,31 +316,84 @@ class SQLStore(ABC):
             yield {"id": row["id"], "article_ids": json.loads(row["article_ids"])} | record
 
     def replace_merged(
-        self, stories: Sequence[Record], events: Sequence[Record], relations: Sequence[Record], *,
-        story_ids: Mapping[str, str] | None = None,
+        self, stories: Iterable[Record], events: Iterable[Record], relations: Iterable[Record], *,
+        story_ids: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     ) -> None:
-        story_rows = [(s["id"], dumps(list(s.get("article_ids", []))), dumps(s)) for s in _checked(stories, "story")]
-        event_rows = [(e["id"], e.get("event_date"), dumps(e)) for e in _checked(events, "event")]
-        relation_rows = [
-            (r["id"], r["subject"], r["predicate"], r["object"], dumps(r))
-            for r in _checked(relations, "relation", ("subject", "predicate", "object"))
-        ]
         with self.transaction():
             for table in ("stories", "events", "relations"):
                 self._run(f"DELETE FROM {table}")
-            self._run_many("INSERT INTO stories (id, article_ids, data) VALUES (?, ?, ?)", story_rows)
-            self._run_many("INSERT INTO events (id, event_date, data) VALUES (?, ?, ?)", event_rows)
-            self._run_many(
-                "INSERT INTO relations (id, subject, predicate, object, data) VALUES (?, ?, ?, ?, ?)", relation_rows
-            )
+            for rows in _batched(_checked(stories, "story")):
+                self._run_many("INSERT INTO stories (id, article_ids, data) VALUES (?, ?, ?)",
+                               [(s["id"], dumps(list(s.get("article_ids", []))), dumps(s)) for s in rows])
+            for rows in _batched(_checked(events, "event")):
+                self._run_many("INSERT INTO events (id, event_date, data) VALUES (?, ?, ?)",
+                               [(e["id"], e.get("event_date"), dumps(e)) for e in rows])
+            for rows in _batched(_checked(relations, "relation", ("subject", "predicate", "object"))):
+                self._run_many(
+                    "INSERT INTO relations (id, subject, predicate, object, data) VALUES (?, ?, ?, ?, ?)",
+                    [(r["id"], r["subject"], r["predicate"], r["object"], dumps(r)) for r in rows],
+                )
             if story_ids is not None:
                 self._run("UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL")
-                self.set_story_ids(story_ids)
+                pairs = story_ids.items() if isinstance(story_ids, Mapping) else story_ids
+                for rows in _batched(pairs):
+                    self._run_many("UPDATE articles SET story_id = ? WHERE id = ?", [(s, a) for a, s in rows])
             self.set_meta(MERGED_KEY, "1")
 
     def set_story_ids(self, mapping: Mapping[str, str]) -> None:
         with self.transaction():
             self._run_many("UPDATE articles SET story_id = ? WHERE id = ?", [(s, a) for a, s in mapping.items()])
+
+    # -- reads for the keyed merge (rasad.merge.reduce): a slice at a time --------------------------------
+    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        """Rows of a long query, fetched as they are read (a backend without a lazy cursor overrides this)."""
+        return self._rows(sql, params)
+
+    def article_keys(self) -> Iterator[tuple[str, str | None]]:
+        for row in self._batches("SELECT id, published FROM articles"):
+            yield row["id"], row["published"]
+
+    def merge_articles(self, *, first: str | None = None, last: str | None = None,
+                       ids: Sequence[str] | None = None) -> Iterator[Record]:
+        if ids is not None:
+            for start in range(0, len(ids), REINDEX_BATCH):
+                part = list(ids[start : start + REINDEX_BATCH])
+                yield from self._merge_inputs(f"id IN ({', '.join('?' * len(part))})", part)
+            return
+        yield from self._merge_inputs("published >= ? AND substr(published, 1, 10) <= ?", [first or "", last or ""])
+
+    def _merge_inputs(self, where: str, params: Sequence[Any]) -> Iterator[Record]:
+        mentions: dict[str, list[list[Any]]] = {}
+        for m in self._rows(
+            f'SELECT article_id, start, entity_id FROM mentions WHERE article_id IN (SELECT id FROM articles '
+            f'WHERE {where}) ORDER BY article_id, start, "end", entity_id', params,
+        ):
+            mentions.setdefault(m["article_id"], []).append([m["start"], m["entity_id"]])
+        for row in self._rows(
+            f"SELECT id, outlet, published, title, text FROM articles WHERE {where} ORDER BY file NULLS FIRST, id",
+            params,
+        ):
+            found = mentions.get(row["id"], [])
+            yield {**row, "sources": [], "entity_ids": sorted({m[1] for m in found}), "mentions": found}
+
+    def raw_events_dated(self) -> Iterator[tuple[Record, dict[str, str | None]]]:
+        return _dated(self._stream(
+            "SELECT e.id, e.data, e.article_id, a.published, MIN(e.event_date) OVER (PARTITION BY e.id) AS first_date "
+            "FROM article_events e JOIN articles a ON a.id = e.article_id "
+            "ORDER BY first_date NULLS FIRST, e.id, a.file NULLS FIRST, e.article_id"
+        ))
+
+    def raw_relations_by(self, predicates: Sequence[str], *, exclude: bool = False,
+                         order: str = "id") -> Iterator[tuple[Record, dict[str, str | None]]]:
+        if order not in RELATION_ORDERS:
+            raise StoreError(f"unknown relation order {order!r}")
+        marks = ", ".join("?" * len(predicates)) or "NULL"
+        return _dated(self._stream(
+            "SELECT r.id, r.data, r.article_id, a.published FROM article_relations r "
+            f"JOIN articles a ON a.id = r.article_id WHERE r.predicate {'NOT ' if exclude else ''}IN ({marks}) "
+            f"ORDER BY {RELATION_ORDERS[order]}r.id, a.file NULLS FIRST, r.article_id",
+            list(predicates),
+        ))
 
     # -- search ----------------------------------------------------------------------------------------
     def search_articles(self, groups: Sequence[frozenset[str]], wanted: ArticleFilter) -> list[str]:
@@ -441,10 +502,29 @@ def _like_prefix(key: str) -> str:
     return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _checked(records: Iterable[Record], kind: str, keys: tuple[str, ...] = ()) -> list[Record]:
-    out = list(records)
-    for record in out:
+def _checked(records: Iterable[Record], kind: str, keys: tuple[str, ...] = ()) -> Iterator[Record]:
+    for record in records:
         missing = [k for k in ("id", *keys) if not record.get(k)]
         if missing:
             raise StoreError(f"merged {kind} without {', '.join(missing)}: {str(record)[:80]}")
-    return out
+        yield record
+
+
+def _batched(items: Iterable[Any], size: int = REINDEX_BATCH) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _dated(rows: Iterable[Row]) -> Iterator[tuple[Record, dict[str, str | None]]]:
+    """Rows ordered by id, one per article, as one record per id with its articles' publication dates."""
+    from rasad.store.records import merge_records  # beside the write path's imports, which change separately
+
+    for _, group in groupby(rows, key=lambda r: r["id"]):
+        items = list(group)
+        yield merge_records(json.loads(r["data"]) for r in items), {r["article_id"]: r["published"] for r in items}
