@@ -250,7 +250,7 @@ def end_to_end(path: Path, n: int, kb: KnowledgeBase, engine: EngineOptions, db:
     store = open_store(str(db))
     try:
         started = time.perf_counter()
-        with open_engine(engine, kb=kb, pipeline=Pipeline.build()) as opened:
+        with open_engine(engine, kb=kb, pipeline=Pipeline.build(), store_url=store.url) as opened:
             clock = Clock(n)
             clock.start = started  # the engine's start (a Dask cluster's) counts
 

@@ -387,7 +387,8 @@ def watch_cmd(
         raise _fail(exc) from exc
     engine_options = EngineOptions(kind=engine, workers=workers, scheduler=scheduler)
     try:
-        with stop_on_signals() as stop, open_engine(engine_options, kb=knowledge, pipeline=Pipeline.build()) as eng:
+        with stop_on_signals() as stop, open_engine(engine_options, kb=knowledge, pipeline=Pipeline.build(),
+                                                    store_url=store.url) as eng:
             console.print(f"watching {len(sources)} input(s) every {interval} into {store.where} (Ctrl-C stops)")
             watch(sources, store=store, kb=knowledge, engine=eng, options=options, stop=stop,
                   merge=lambda st, k: merge_store(st, k, cache_path=embedding_cache_path(db), engine=engine_options),

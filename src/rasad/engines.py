@@ -38,8 +38,9 @@ from typing import Any, Protocol
 from rasad.errors import RasadError
 from rasad.kb.index import build_index
 from rasad.kb.loader import KnowledgeBase
-from rasad.model import Article, Skipped
+from rasad.model import Article, Entity, Skipped
 from rasad.pipeline import Pipeline
+from rasad.store.base import Store, open_store
 from rasad.store.records import Prepared, article_rows
 
 ENGINE_KINDS: tuple[str, ...] = ("inline", "process", "dask")
@@ -47,7 +48,47 @@ ENGINE_KINDS: tuple[str, ...] = ("inline", "process", "dask")
 ARTICLE_ERRORS = (RasadError, ValueError, KeyError, IndexError)
 
 Batch = list[Article]
-Results = list[Prepared | Skipped]
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What a run's summary counts of one article, counted where the article was processed."""
+
+    mentions: int
+    events: int
+    relations: int
+    entity_types: tuple[str, ...]  # one per distinct entity the article names
+    actors: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+def place_label(entity: Entity) -> str:
+    """A place's name with what kind of place it is: "Deir ez-Zor (town)" vs "(governorate)"."""
+    return f"{entity.name_en} ({entity.feature})" if entity.feature else entity.name_en
+
+
+def tally_of(article: Article, kb: KnowledgeBase) -> Tally:
+    found = {e.id: e for e in article.discovered}
+    entities = [found.get(i) or kb.entities[i] for i in dict.fromkeys(m.entity_id for m in article.mentions)]
+    return Tally(
+        mentions=len(article.mentions), events=len(article.events), relations=len(article.relations),
+        entity_types=tuple(e.type for e in entities),
+        actors=tuple(e.name_en for e in entities if e.type == "actor"),
+        places=tuple(place_label(e) for e in entities if e.type == "place"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """An article a worker processed and stored itself (``added`` False: it was stored already)."""
+
+    source: str
+    article_id: str
+    added: bool
+    tally: Tally
+
+
+Results = list[Prepared | Written | Skipped]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +108,7 @@ class WorkerState:
 
     kb: KnowledgeBase
     pipeline: Pipeline
+    store_url: str | None = None  # set: each worker opens this store and writes its own batches
 
 
 class Engine(Protocol):
@@ -99,6 +141,20 @@ def run_stages(state: WorkerState, article: Article) -> Prepared | Skipped:
 
 def run_batch(state: WorkerState, articles: Batch) -> Results:
     return [run_stages(state, article) for article in articles]
+
+
+def write_batch(store: Store, kb: KnowledgeBase, results: Results) -> Results:
+    """Store a batch's processed articles in one transaction; what the run loop then only counts."""
+    out: Results = []
+    with store.transaction():
+        for item in results:
+            if isinstance(item, Prepared):
+                added = store.add_article(item.article, kb_entities=kb.entities, kb_version=kb.version,
+                                          rows=item.rows)
+                out.append(Written(item.source, item.article.id, added, tally_of(item.article, kb)))
+            else:
+                out.append(item)
+    return out
 
 
 def cpu_count() -> int:
@@ -152,13 +208,16 @@ class InlineEngine:
 # -- worker processes -------------------------------------------------------------------------------------------
 
 _STATE: WorkerState | None = None
+_STORE: Store | None = None
 
 
 def _init_worker(state: WorkerState) -> None:
-    """Pool initializer: keep the state, build the alias index now, ignore Ctrl-C, die with the parent."""
-    global _STATE
+    """Pool initializer: keep the state, open the store, build the alias index, ignore Ctrl-C, die with the parent."""
+    global _STATE, _STORE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     _STATE = state
+    if state.store_url is not None:
+        _STORE = open_store(state.store_url, create=False)
     build_index(state.kb)
     parent = multiprocessing.parent_process()
     if parent is not None:
@@ -174,7 +233,8 @@ def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
 def _pool_batch(articles: Batch) -> Results:
     if _STATE is None:
         raise RasadError("worker process started without its knowledge base")
-    return run_batch(_STATE, articles)
+    results = run_batch(_STATE, articles)
+    return results if _STORE is None else write_batch(_STORE, _STATE.kb, results)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,13 +368,19 @@ class DaskEngine:
 
 
 @contextmanager
-def open_engine(options: EngineOptions, *, kb: KnowledgeBase, pipeline: Pipeline) -> Iterator[Engine]:
-    """The engine ``options`` name, closed (its workers stopped) when the block ends."""
+def open_engine(options: EngineOptions, *, kb: KnowledgeBase, pipeline: Pipeline,
+                store_url: str | None = None) -> Iterator[Engine]:
+    """The engine ``options`` name, closed (its workers stopped) when the block ends.
+
+    With ``store_url`` the process engine's workers store what they process themselves (the
+    database's work is then spread over the cores too) and hand back only what the run counts;
+    the other engines hand back rows for the run loop to store.
+    """
     if options.kind not in ENGINE_KINDS:
         raise RasadError(f"unknown engine {options.kind!r}; choose one of {', '.join(ENGINE_KINDS)}")
     if options.workers is not None and options.workers < 1:
         raise RasadError(f"--workers must be at least 1, not {options.workers}")
-    state = WorkerState(kb=kb, pipeline=pipeline)
+    state = WorkerState(kb=kb, pipeline=pipeline, store_url=store_url if options.kind == "process" else None)
     if options.kind == "inline":
         yield InlineEngine(state, batch=options.batch)
         return
@@ -331,87 +397,6 @@ def open_engine(options: EngineOptions, *, kb: KnowledgeBase, pipeline: Pipeline
         raise
     engine.close()
 
-
-
-# -- keyed reduce: any picklable task on the run's engine (the cross-article merge) --------------------------------
-
-_SHARED: Any = None
-
-
-def _init_task_worker(shared: Any) -> None:
-    """Pool initializer for :func:`map_tasks`: keep what every task shares; Ctrl-C is the parent's."""
-    global _SHARED
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _SHARED = shared
-
-
-def _pool_task(fn: Callable[[Any, Any], Any], task: Any) -> Any:
-    return fn(_SHARED, task)
-
-
-def _in_order(submit: Callable[[Any], Any], tasks: Iterable[Any], *, window: int) -> Iterator[Any]:
-    """Submit lazily, at most ``window`` unfinished; yield results in task order (handles: ``.result()``)."""
-    pending: deque[Any] = deque()
-    for task in tasks:
-        pending.append(submit(task))
-        while len(pending) >= window:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
-@dataclass(frozen=True, slots=True)
-class _PoolResult:
-    pending: multiprocessing.pool.AsyncResult[Any]
-
-    def result(self) -> Any:
-        return self.pending.get()
-
-
-def map_tasks(options: EngineOptions, fn: Callable[[Any, Any], Any], shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:
-    """``fn(shared, task)`` for each task on the engine ``options`` names, results in task order.
-
-    ``fn`` is a module-level function; ``shared`` (e.g. the knowledge base's entities) goes to each
-    worker once.  Tasks are submitted lazily, at most ``window`` per worker unfinished, so memory
-    stays bounded however many there are.  ``inline`` runs them here, one after another.
-    """
-    if options.kind == "inline":
-        for task in tasks:
-            yield fn(shared, task)
-        return
-    if options.kind == "process":
-        workers = options.workers or cpu_count()
-        with _context().Pool(workers, initializer=_init_task_worker, initargs=(shared,)) as pool:
-            yield from _in_order(lambda task: _PoolResult(pool.apply_async(_pool_task, (fn, task))), tasks,
-                                 window=options.window * workers)
-        return
-    yield from _dask_tasks(options, fn, shared, tasks)
-
-
-def _dask_tasks(options: EngineOptions, fn: Callable[[Any, Any], Any], shared: Any,
-                tasks: Iterable[Any]) -> Iterator[Any]:
-    """:func:`map_tasks` on a Dask cluster: the one at ``options.scheduler``, or a local one for the call."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as exc:
-        raise RasadError("the dask engine needs Dask distributed: pip install 'rasad[dask]'") from exc
-    cluster: Any = None
-    if options.scheduler:
-        client: Any = Client(options.scheduler, timeout="30s")
-    else:
-        with _sigint_ignored():
-            cluster = LocalCluster(n_workers=options.workers or cpu_count(), threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", silence_logs=logging.ERROR)
-        client = Client(cluster)
-    try:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        remote = client.scatter(shared, broadcast=True, hash=False)
-        yield from _in_order(lambda task: client.submit(fn, remote, task, pure=False), tasks,
-                             window=options.window * workers)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 # -- keyed reduce: any picklable task on the run's engine (the cross-article merge) --------------------------------

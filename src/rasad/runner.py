@@ -18,13 +18,23 @@ from __future__ import annotations
 import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rasad.engines import ARTICLE_ERRORS, Engine, EngineOptions, failure, open_engine
+from rasad.engines import (
+    ARTICLE_ERRORS,
+    Engine,
+    EngineOptions,
+    Tally,
+    Written,
+    failure,
+    open_engine,
+    tally_of,
+)
 from rasad.ingest import IngestOptions, iter_documents
 from rasad.kb.loader import KnowledgeBase
-from rasad.model import Article, Entity, RawDoc, Skipped
+from rasad.model import Article, RawDoc, Skipped
 from rasad.pipeline import Pipeline, RunState
 from rasad.store.base import Store
 from rasad.store.records import Prepared
@@ -81,23 +91,13 @@ class RunSummary:
     stopped: bool = False
 
 
-def place_label(entity: Entity) -> str:
-    """A place's name with what kind of place it is: "Deir ez-Zor (town)" vs "(governorate)"."""
-    return f"{entity.name_en} ({entity.feature})" if entity.feature else entity.name_en
-
-
-def _count(summary: RunSummary, article: Article, kb: KnowledgeBase) -> None:
-    summary.mentions += len(article.mentions)
-    summary.events += len(article.events)
-    summary.relations += len(article.relations)
-    found = {e.id: e for e in article.discovered}
-    for entity_id in {m.entity_id for m in article.mentions}:
-        entity = found.get(entity_id) or kb.entities[entity_id]
-        summary.entity_types[entity.type] += 1
-        if entity.type == "actor":
-            summary.actors[entity.name_en] += 1
-        elif entity.type == "place":
-            summary.places[place_label(entity)] += 1
+def _count(summary: RunSummary, tally: Tally) -> None:
+    summary.mentions += tally.mentions
+    summary.events += tally.events
+    summary.relations += tally.relations
+    summary.entity_types.update(tally.entity_types)
+    summary.actors.update(tally.actors)
+    summary.places.update(tally.places)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,7 @@ class Stored:
     article: Article
 
 
-Item = Article | Prepared | Skipped | Stored
+Item = Article | Prepared | Written | Skipped | Stored
 
 
 def prepare(docs: Iterable[RawDoc | Skipped], *, store: Store, state: RunState,
@@ -184,7 +184,8 @@ def run_paths(
     """
     docs = iter_documents(paths, options=options or IngestOptions())
     control = RunControl(progress=progress, stop=stop)
-    with open_engine(engine or EngineOptions(), kb=kb, pipeline=pipeline or Pipeline.build()) as opened:
+    with open_engine(engine or EngineOptions(), kb=kb, pipeline=pipeline or Pipeline.build(),
+                     store_url=store.url) as opened:
         return run_documents(docs, store=store, kb=kb, engine=opened, control=control)
 
 
@@ -198,7 +199,9 @@ def run_documents(
     run_id = store.start_run(kb.version)
     items = prepare(docs, store=store, state=ctl.state, stop=ctl.stop)
     for batch in process_batches(items, engine):
-        with store.transaction():  # one commit per batch: each add_article's own transaction joins it
+        # One commit per batch (each add_article's own transaction joins it); none when the workers stored it all.
+        writes = any(not isinstance(item, Written) for item in batch)
+        with store.transaction() if writes else nullcontext():
             for item in batch:
                 _store_one(item, summary=summary, store=store, kb=kb, run_id=run_id)
         if ctl.progress is not None:
@@ -215,11 +218,16 @@ def _store_one(item: Item, *, summary: RunSummary, store: Store, kb: KnowledgeBa
         summary.skipped.append(item)
         store.add_skipped(run_id, item.source, item.reason)
         return
-    article = item if isinstance(item, Article) else item.article
-    rows = item.rows if isinstance(item, Prepared) else None
     summary.read += 1
-    if store.add_article(article, kb_entities=kb.entities, kb_version=kb.version, rows=rows):
+    if isinstance(item, Written):
+        added, tally = item.added, item.tally
+    else:
+        article = item if isinstance(item, Article) else item.article
+        rows = item.rows if isinstance(item, Prepared) else None
+        added = store.add_article(article, kb_entities=kb.entities, kb_version=kb.version, rows=rows)
+        tally = tally_of(article, kb)
+    if added:
         summary.added += 1
-        _count(summary, article, kb)
+        _count(summary, tally)
     else:
         summary.duplicates += 1

@@ -64,6 +64,11 @@ class Store(Protocol):
         """The database, as messages name it (a path, or a URL without its password)."""
         ...
 
+    @property
+    def url(self) -> str:
+        """What :func:`open_store` opens this database with again (worker processes do)."""
+        ...
+
     def transaction(self) -> AbstractContextManager[None]:
         """Commit everything written inside on success, nothing on error; nested blocks join the outer one."""
         ...

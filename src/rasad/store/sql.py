@@ -60,8 +60,9 @@ class SQLStore(ABC):
 
     backend: ClassVar[str]
 
-    def __init__(self, where: str, *, pause_s: float = 0.0) -> None:
+    def __init__(self, where: str, *, pause_s: float = 0.0, url: str = "") -> None:
         self.where = where
+        self.url = url or where
         self.pause_s = pause_s
         self._depth = 0
 
@@ -236,13 +237,25 @@ class SQLStore(ABC):
                 self._put_search("entity_search", e.id, forms)
             return
         row = self._one("SELECT extra FROM entities WHERE id = ?", (e.id,))
-        if row is not None:
-            extra = json.loads(row["extra"])
-            extra["evidence"] = extra.get("evidence", []) + list(e.extra.get("evidence", []))
-            self._run("UPDATE entities SET extra = ? WHERE id = ?", (dumps(extra), e.id))
+        if row is None:
+            self._run("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values)
+            self._put_search("entity_search", e.id, forms)
             return
-        self._run("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values)
-        self._put_search("entity_search", e.id, forms)
+        # Found again: the evidence is the sorted union, and the entity as first seen in the earliest evidence
+        # speaks for it, whichever article was stored first (workers store in no fixed order).
+        extra = json.loads(row["extra"])
+        old, new = extra.get("evidence", []), list(e.extra.get("evidence", []))
+        evidence = sorted({_evidence_key(x): x for x in [*old, *new]}.values(), key=_evidence_key)
+        if new and (not old or min(map(_evidence_key, new)) < min(map(_evidence_key, old))):
+            extra = dict(e.extra)
+            columns = dict(zip(ENTITY_COLUMNS, values, strict=True))
+            columns["extra"] = dumps(extra | {"evidence": evidence})
+            self._run(f"UPDATE entities SET {', '.join(f'{c} = ?' for c in ENTITY_COLUMNS[1:])} WHERE id = ?",
+                      [*list(columns.values())[1:], e.id])
+            self._run("DELETE FROM entity_search WHERE id = ?", (e.id,))
+            self._put_search("entity_search", e.id, forms)
+            return
+        self._run("UPDATE entities SET extra = ? WHERE id = ?", (dumps(extra | {"evidence": evidence}), e.id))
 
     # -- reading articles and entities -------------------------------------------------------------------
     def _mentions(self, article_id: str) -> tuple[Any, ...]:
@@ -500,6 +513,16 @@ def _count(row: Row | None) -> int:
 
 def _like_prefix(key: str) -> str:
     return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+ENTITY_COLUMNS = (
+    "id", "type", "name_en", "name_ar", "aliases", "lat", "lon", "country", "admin1", "wikidata", "discovered",
+    "feature", "parent", "affiliation", "extra", "kb_version",
+)
+
+
+def _evidence_key(e: Mapping[str, Any]) -> tuple[str, int, int]:
+    return (str(e.get("article_id", "")), int(e.get("start", 0)), int(e.get("end", 0)))
 
 
 def _checked(records: Iterable[Record], kind: str, keys: tuple[str, ...] = ()) -> Iterator[Record]:
