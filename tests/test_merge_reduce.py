@@ -1,0 +1,150 @@
+"""The keyed merge (rasad.merge.reduce) gives exactly what merge_all gives on the whole store."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rasad.engines import EngineOptions
+from rasad.kb import load_kb
+from rasad.merge import MergeOptions, article_input, merge_all
+from rasad.merge.events import merge_events
+from rasad.merge.partition import event_partitions
+from rasad.merge.reduce import KeyedMerge, ReduceOptions, merge_keyed
+from rasad.merge.sources import MemorySource, StoreSource
+from rasad.merge.stories import StoryOptions
+from rasad.runner import run_paths
+from rasad.store import open_store
+from rasad.store.base import Store
+
+from .conftest import EXAMPLES, SHARED
+from .test_merge import ENTITIES, _event
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data" / "merge"
+NO_ENCODER = MergeOptions(stories=StoryOptions(use_encoder=False))
+
+
+def _canon(records: Iterable[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records)
+
+
+def _whole(store: Store, options: MergeOptions) -> Any:
+    return merge_all([article_input(a) for a in store.articles()], list(store.raw_events()),
+                     list(store.raw_relations()), load_kb().entities, options=options)
+
+
+def _assert_same(old: Any, new: KeyedMerge) -> None:
+    assert _canon(new.events) == _canon(old.events)
+    assert _canon(new.relations) == _canon(old.relations)
+    assert _canon(new.stories()) == _canon(old.stories)
+    assert dict(new.story_ids()) == old.story_of
+    assert new.duplicates == old.duplicates
+
+
+def _stored(folder: Path, paths: list[Path]) -> Store:
+    store = open_store(str(folder / "merge.db"))
+    run_paths(paths, store=store, kb=load_kb())
+    return store
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Iterable[Store]:
+    """300 generated reports, 10 a day: stories, copies and events reach across chunk edges."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synth import generate
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    generate(300, folder / "articles", per_day=10)
+    store = _stored(folder, [folder / "articles"])
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("chunk", [25, 120, 10_000])
+def test_keyed_merge_equals_merge_all_on_synthetic_articles(synthetic: Store, chunk: int) -> None:
+    new = merge_keyed(StoreSource(synthetic), load_kb().entities, options=NO_ENCODER,
+                      reduce=ReduceOptions(chunk_articles=chunk, batch=20, inline_below=0))
+    old = _whole(synthetic, NO_ENCODER)
+    assert sum(len(s["article_ids"]) > 1 for s in old.stories) > 20 and old.duplicates
+    assert any(len(e["merged_from"]) > 1 for e in old.events)
+    _assert_same(old, new)
+    new.close()
+
+
+def test_keyed_merge_on_worker_processes_equals_merge_all_on_examples_and_seeds(tmp_path: Path) -> None:
+    """With the sentence encoder when it is installed (each worker loads it once)."""
+    seeds = SHARED / "corpus" / "seeds"
+    store = _stored(tmp_path, [EXAMPLES, DATA, *([seeds] if seeds.is_dir() else [])])
+    try:
+        options = MergeOptions()
+        new = merge_keyed(StoreSource(store), load_kb().entities, options=options,
+                          engine=EngineOptions(kind="process", workers=2),
+                          reduce=ReduceOptions(chunk_articles=3, batch=4, inline_below=0))
+        _assert_same(_whole(store, options), new)
+        new.close()
+    finally:
+        store.close()
+
+
+def test_memory_source_equals_merge_all() -> None:
+    events = sorted((_event(f"a{i}", f"o{i % 3}", event_date=f"2020-06-{10 + i % 9:02d}",
+                            location=["abu_kamal", "dez", "mayadin"][i % 3]) for i in range(30)),
+                    key=lambda e: e["id"])
+    text = "تقرير عن الأحداث في المنطقة الشرقية رقم {}."
+    articles = [{"id": f"a{i}", "published": f"2020-06-{10 + i % 9:02d}", "title": "", "text": text.format(i)}
+                for i in range(30)]
+    old = merge_all(articles, events, [], ENTITIES, options=NO_ENCODER)
+    new = merge_keyed(MemorySource(articles, events, []), ENTITIES, options=NO_ENCODER,
+                      reduce=ReduceOptions(chunk_articles=4, batch=3, inline_below=0))
+    _assert_same(old, new)
+
+
+def _random_events(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    places = ["abu_kamal", "mayadin", "dez", "syria", "crossing", None]
+    types = [("Strategic developments", "Non-violent transfer of territory"), ("Battles", "Armed clash")]
+    out = []
+    for i in range(n):
+        kind = rng.choice(types)
+        out.append(_event(f"a{i % 17}", f"o{i % 5}", event_type=kind[0], sub_event_type=kind[1],
+                          location=rng.choice(places), time_precision=rng.choice([1, 1, 2, 3]),
+                          event_date=(None if rng.random() < 0.05 else f"2020-{rng.randint(5, 8):02d}-"
+                                      f"{rng.randint(1, 28):02d}"),
+                          actor1=rng.choice(["irgc", "sdf", "isis", None])))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_event_partitions_are_independent(seed: int) -> None:
+    """Merging the partitions in any order, each alone, gives what merging every event at once gives."""
+    rng = random.Random(seed)
+    events = sorted(_random_events(rng, 120), key=lambda e: e["id"])
+    published = {f"a{i}": f"2020-{rng.randint(5, 9):02d}-{rng.randint(1, 28):02d}" for i in range(17)}
+    whole = merge_events(events, ENTITIES, published=published)
+    by_date = sorted(events, key=lambda e: (e["event_date"] is not None, e["event_date"] or ""))
+    parts = list(event_partitions(((e, published) for e in by_date), ENTITIES))
+    assert sum(len(p) for p in parts) == len(events) and len(parts) > 1
+    rng.shuffle(parts)
+    pieces = [r for part in parts for r in merge_events(sorted((e for e, _ in part), key=lambda e: e["id"]),
+                                                        ENTITIES, published=published)]
+    assert _canon(pieces) == _canon(whole)
+
+
+def test_merge_store_streams_the_merged_layer_into_the_store(synthetic: Store, tmp_path: Path) -> None:
+    from rasad.merge.apply import merge_store
+
+    summary = merge_store(synthetic, load_kb(), options=NO_ENCODER,
+                          reduce=ReduceOptions(chunk_articles=50, inline_below=0))
+    old = _whole(synthetic, NO_ENCODER)
+    assert _canon(synthetic.events()) == _canon(old.events)
+    assert _canon(synthetic.relations()) == _canon(old.relations)
+    stored = {s["id"]: s for s in synthetic.stories()}
+    assert _canon(stored.values()) == _canon(old.stories)
+    assert {a.id: a.story_id for a in synthetic.articles()} == old.story_of
+    assert summary.duplicates == len(old.duplicates)
