@@ -1,6 +1,11 @@
 """Benchmark: ingest + merge of generated articles, and how merge time grows with the corpus.
 
 usage: python bench/bench_merge.py [--count 10000] [--sizes 1000,5000,10000] [--dir DIR] [--no-store]
+       python bench/bench_merge.py --rss [--sizes 1000,5000,10000] [--per-day 20] [--no-encoder]
+
+``--rss``: for each size, a store of that many articles (20 a day, an archive growing with time),
+then the merge in a fresh process twice, all at once (merge_all) and as the keyed reduce
+(merge_store), reporting each one's peak resident memory.
 
 1. Writes ``--count`` articles with bench/synth.py (deterministic) unless
    ``--dir`` already holds them.
@@ -148,13 +153,62 @@ def story_quality(result: dict[str, Any], files: Mapping[str, str], truth: Mappi
     return f"story pairs: precision {precision:.3f}, recall {recall:.3f} ({len(gold)} true pairs)"
 
 
+def _rss_child(db: str, mode: str, encoder: bool) -> None:
+    """One merge of the store at ``db`` in this (fresh) process; prints seconds and peak RSS."""
+    from rasad.merge import MergeOptions, merge_all
+    from rasad.merge.apply import merge_store
+    from rasad.store import open_store
+
+    kb = load_kb()
+    options = MergeOptions(stories=StoryOptions(use_encoder=encoder))
+    store = open_store(db)
+    started = time.perf_counter()
+    if mode == "all":
+        merge_all([article_input(a) for a in store.articles()], list(store.raw_events()),
+                  list(store.raw_relations()), kb.entities, options=options)
+    else:
+        merge_store(store, kb, options=options)
+    store.close()
+    print(f"{time.perf_counter() - started:.1f} {peak_mib():.0f}")
+
+
+def rss(sizes: list[int], per_day: float, encoder: bool) -> None:
+    import subprocess
+
+    from rasad.runner import run_paths
+    from rasad.store import open_store
+
+    work = Path(tempfile.mkdtemp(prefix="rasad-bench-rss-"))
+    for size in sizes:
+        folder, db = work / f"a{size}", work / f"m{size}.db"
+        generate(size, folder, per_day=per_day)
+        store = open_store(str(db))
+        run_paths([folder], store=store, kb=load_kb())
+        store.close()
+        line = [f"merge {size:>6} articles:"]
+        for mode in ("all", "keyed"):
+            out = subprocess.run([sys.executable, __file__, "--child", str(db), mode, str(int(encoder))],
+                                 capture_output=True, text=True, check=True).stdout.split()
+            line.append(f"{'merge_all' if mode == 'all' else 'keyed reduce'} {out[0]} s, peak RSS {out[1]} MiB;")
+        print(" ".join(line), flush=True)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        _rss_child(sys.argv[2], sys.argv[3], sys.argv[4] == "1")
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--sizes", default="1000,5000,10000")
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--no-store", action="store_true", help="process in memory instead of into SQLite")
+    parser.add_argument("--rss", action="store_true", help="peak memory of merge_all against the keyed merge")
+    parser.add_argument("--per-day", type=float, default=20.0)
+    parser.add_argument("--no-encoder", action="store_true")
     args = parser.parse_args()
+    if args.rss:
+        rss([int(s) for s in args.sizes.split(",")], args.per_day, not args.no_encoder)
+        return
     work = Path(tempfile.mkdtemp(prefix="rasad-bench-merge-"))
     folder = args.dir or work / "articles"
     if not truth_file(folder).is_file():
