@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rasad.text.normalize import name_key, normalize, normalize_text
+from rasad.text.normalize import SHORT_TEXT, _table, name_key, normalize, normalize_text, translate_chars
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,17 @@ def test_name_key_drops_apostrophes_and_punctuation() -> None:
     assert name_key("Kata'ib Hezbollah") == "kataib hezbollah"
     assert name_key("Deir ez-Zor") == "deir ez zor"
     assert name_key("الحرس الثوري الإيراني") == name_key("الحرس الثوري الايراني")
+
+
+def test_fast_translation_equals_str_translate_on_every_mapped_character() -> None:
+    """Long texts take the lookup-array path: it must agree with str.translate character for character,
+    astral characters and lone surrogates included."""
+    import random
+
+    table = _table()
+    pool = [*table, ord("ب"), ord(" "), ord("\n"), 0x1F600, 0xD800, ord("Z")]
+    rng = random.Random(3)
+    for _ in range(500):
+        text = "".join(chr(rng.choice(pool)) for _ in range(rng.randint(SHORT_TEXT, 200)))
+        assert translate_chars(text) == text.translate(table)
+    assert translate_chars("أإآ" * 20) == "ا" * 60

@@ -22,7 +22,7 @@ from importlib import resources
 import yaml
 
 from rasad.model import Article, RawDoc, Span, article_id
-from rasad.text.normalize import name_key, normalize_text
+from rasad.text.normalize import name_key, name_keys, normalize_text
 
 _INLINE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -77,9 +77,18 @@ def line_key(line: str) -> str:
     Furniture is recognised by short lines and line openings, so long paragraphs
     are keyed by their first ``KEY_WORDS`` words only (repeats use the full line).
     """
+    return name_key(_key_head(line)).strip(" *•·|")
+
+
+def _key_head(line: str) -> str:
     words = line.split(maxsplit=KEY_WORDS)
-    head = line if len(words) <= KEY_WORDS else " ".join(words[:KEY_WORDS])
-    return name_key(head).strip(" *•·|")
+    return line if len(words) <= KEY_WORDS else " ".join(words[:KEY_WORDS])
+
+
+def line_keys(lines: list[str]) -> list[str]:
+    """``line_key`` of every line (no line holds a line break), normalised in one pass over them all."""
+    keys = name_keys([_key_head(line) for line in lines])
+    return [key.strip(" *•·|") for key in keys]
 
 
 @dataclass(slots=True)
@@ -112,7 +121,7 @@ class LineStats:
 
 def split_lines(text: str) -> list[str]:
     """Non-empty lines with inline whitespace collapsed."""
-    lines = (_INLINE_SPACE.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
+    lines = (line.strip() for line in _INLINE_SPACE.sub(" ", text.replace("\r", "\n")).split("\n"))
     return [line for line in lines if line]
 
 
@@ -143,13 +152,13 @@ def tail_start(lines: list[str], keys: list[str], furniture: Furniture) -> int:
     return len(lines)
 
 
-def head_start(lines: list[str], title: str | None) -> int:
-    """Skip short breadcrumb lines that precede the headline near the top."""
+def head_start(lines: list[str], keys: list[str], title: str | None) -> int:
+    """Skip short breadcrumb lines that precede the headline near the top (``keys``: the lines' keys)."""
     if not title:
         return 0
     target = line_key(title)
-    for i, line in enumerate(lines[:HEAD_WINDOW]):
-        if line_key(line) == target:
+    for i, key in enumerate(keys[:HEAD_WINDOW]):
+        if key == target:
             before = lines[:i]
             if all(len(x.split()) <= BREADCRUMB_MAX_WORDS for x in before):
                 return i
@@ -161,14 +170,15 @@ def head_start(lines: list[str], title: str | None) -> int:
 class LineDecision:
     line: str
     reason: str | None
+    key: str = ""
 
 
 def classify_lines(
     lines: list[str], *, title: str | None, furniture: Furniture, learned: AbstractSet[str]
 ) -> list[LineDecision]:
     """Decide for every line whether it is content (reason None) or why it is not."""
-    head = head_start(lines, title)
-    keys = [line_key(line) for line in lines]
+    keys = line_keys(lines)
+    head = head_start(lines, keys, title)
     tail = tail_start(lines, keys, furniture)
     seen: set[str] = set()
     out: list[LineDecision] = []
@@ -185,7 +195,7 @@ def classify_lines(
         elif line in seen:
             reason = "exact repeat"
         seen.add(line)
-        out.append(LineDecision(line, reason))
+        out.append(LineDecision(line, reason, key))
     return out
 
 
@@ -234,8 +244,11 @@ def clean(raw: RawDoc, *, learned: AbstractSet[str] = frozenset()) -> Article:
     title = _INLINE_SPACE.sub(" ", raw.title).strip() if raw.title else None
     decisions = classify_lines(split_lines(raw.text), title=title, furniture=furniture, learned=learned)
     paragraphs = [d.line for d in decisions if d.reason is None]
-    if title and (not paragraphs or line_key(paragraphs[0]) != line_key(title)):
-        paragraphs = [title, *[p for p in paragraphs if line_key(p) != line_key(title)]]
+    if title:
+        title_key = line_key(title)
+        keys = {d.line: d.key for d in decisions}
+        if not paragraphs or keys[paragraphs[0]] != title_key:
+            paragraphs = [title, *[p for p in paragraphs if keys[p] != title_key]]
     text = "\n\n".join(paragraphs)
     return Article(
         id=article_id(text),
