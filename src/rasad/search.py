@@ -136,10 +136,7 @@ def index_forms(texts: Iterable[str | None]) -> list[str]:
             parts = phrase.split()
             words.update(parts)
             words.update(map(operator.add, parts, parts[1:]))
-    forms: set[str] = set()
-    for word in words:
-        forms |= word_forms(word)
-    return sorted(forms)
+    return sorted(set().union(*map(word_forms, words)))
 
 
 # -- queries ----------------------------------------------------------------------------------------

@@ -179,9 +179,17 @@ def _entity_forms(name_en: str | None, name_ar: str | None, aliases: tuple[str, 
     return index_forms([name_en, name_ar, *aliases])
 
 
+_KB_ROWS: dict[tuple[str, str], tuple[Entity, tuple[Any, ...], list[str]]] = {}
+
+
 def entity_rows(entity: Entity, kb_version: str) -> tuple[Entity, tuple[Any, ...], list[str]]:
-    """An entity, its row and its search forms (the forms of knowledge-base entities are computed once)."""
-    return entity, entity_values(entity, kb_version), _entity_forms(entity.name_en, entity.name_ar, entity.aliases)
+    """An entity, its row and its search forms (made once per knowledge-base entity and version)."""
+    if not entity.discovered and (entity.id, kb_version) in _KB_ROWS:
+        return _KB_ROWS[entity.id, kb_version]
+    made = entity, entity_values(entity, kb_version), _entity_forms(entity.name_en, entity.name_ar, entity.aliases)
+    if not entity.discovered:
+        _KB_ROWS[entity.id, kb_version] = made
+    return made
 
 
 def entities_of(article: Article, kb_entities: Mapping[str, Entity]) -> list[Entity]:
