@@ -195,3 +195,32 @@ def test_skip_log_is_bounded() -> None:
     assert len(log) == 10_000 and len(list(log)) == 5 and bool(log)
     assert log.reasons["not valid JSON"] == 5000
     assert len(log.reasons) <= 101 and log.reasons["other reasons"] > 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_process_workers_store_their_own_batches(tmp_path: Path, backend: str) -> None:
+    """With a store, each worker writes what it processed (the run loop only counts): same content as inline."""
+    from rasad.engines import Written
+    from rasad.ingest import IngestOptions, iter_documents
+    from rasad.pipeline import RunState
+    from rasad.runner import prepare, process_batches
+
+    from .pg_server import database_url
+
+    inline = run_export([EXAMPLES], tmp_path / "inline.db", EngineOptions(kind="inline"))
+    url = database_url(backend, tmp_path)
+    kb = load_kb()
+    store = open_store(url)
+    try:
+        with open_engine(EngineOptions(kind="process", workers=2, batch=2), kb=kb, pipeline=Pipeline.build(),
+                         store_url=store.url) as engine:
+            docs = iter_documents([EXAMPLES], options=IngestOptions())
+            items = [item for batch in process_batches(prepare(docs, store=store, state=RunState()), engine)
+                     for item in batch]
+        assert items and all(isinstance(item, Written) and item.added for item in items)
+        assert len(items) == len(inline["articles"])
+        stored = _sorted_export(build_export(store))
+        for key in ("articles", "entities", "mentions", "relations", "events"):
+            assert stored[key] == inline[key], key
+    finally:
+        store.close()
