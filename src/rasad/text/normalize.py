@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -145,8 +145,9 @@ def _normalize(text: str) -> Normalized:
     return Normalized(mapped, tuple(offsets), len(text))
 
 
+@lru_cache(maxsize=1 << 12)
 def normalize_text(text: str) -> str:
-    """Normalised text only (no offset map), for keys and lookups."""
+    """Normalised text only (no offset map), for keys and lookups (the stages ask for the same sentences often)."""
     return _MULTISPACE.sub(" ", translate_chars(text).replace(_DELETE, "")).strip()
 
 
