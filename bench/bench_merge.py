@@ -2,10 +2,12 @@
 
 usage: python bench/bench_merge.py [--count 10000] [--sizes 1000,5000,10000] [--dir DIR] [--no-store]
        python bench/bench_merge.py --rss [--sizes 1000,5000,10000] [--per-day 20] [--no-encoder]
+                                   [--dir DIR] [--modes all,keyed]
 
 ``--rss``: for each size, a store of that many articles (20 a day, an archive growing with time),
 then the merge in a fresh process twice, all at once (merge_all) and as the keyed reduce
-(merge_store), reporting each one's peak resident memory.
+(merge_store), reporting each one's time and peak resident memory; with ``--dir`` the stores are kept
+there and reused by the next run.
 
 1. Writes ``--count`` articles with bench/synth.py (deterministic) unless
    ``--dir`` already holds them.
@@ -172,21 +174,23 @@ def _rss_child(db: str, mode: str, encoder: bool) -> None:
     print(f"{time.perf_counter() - started:.1f} {peak_mib():.0f}")
 
 
-def rss(sizes: list[int], per_day: float, encoder: bool) -> None:
+def rss(sizes: list[int], per_day: float, encoder: bool, work: Path | None, modes: list[str]) -> None:
+    """``work``: where the stores are kept; a store already there (same size) is merged again, not rebuilt."""
     import subprocess
 
     from rasad.runner import run_paths
     from rasad.store import open_store
 
-    work = Path(tempfile.mkdtemp(prefix="rasad-bench-rss-"))
+    work = work or Path(tempfile.mkdtemp(prefix="rasad-bench-rss-"))
     for size in sizes:
         folder, db = work / f"a{size}", work / f"m{size}.db"
-        generate(size, folder, per_day=per_day)
-        store = open_store(str(db))
-        run_paths([folder], store=store, kb=load_kb())
-        store.close()
+        if not db.is_file():
+            generate(size, folder, per_day=per_day)
+            store = open_store(str(db))
+            run_paths([folder], store=store, kb=load_kb())
+            store.close()
         line = [f"merge {size:>6} articles:"]
-        for mode in ("all", "keyed"):
+        for mode in modes:
             out = subprocess.run([sys.executable, __file__, "--child", str(db), mode, str(int(encoder))],
                                  capture_output=True, text=True, check=True).stdout.split()
             line.append(f"{'merge_all' if mode == 'all' else 'keyed reduce'} {out[0]} s, peak RSS {out[1]} MiB;")
@@ -205,9 +209,11 @@ def main() -> None:
     parser.add_argument("--rss", action="store_true", help="peak memory of merge_all against the keyed merge")
     parser.add_argument("--per-day", type=float, default=20.0)
     parser.add_argument("--no-encoder", action="store_true")
+    parser.add_argument("--modes", default="all,keyed", help="--rss: which merges to run (all, keyed)")
     args = parser.parse_args()
     if args.rss:
-        rss([int(s) for s in args.sizes.split(",")], args.per_day, not args.no_encoder)
+        rss([int(s) for s in args.sizes.split(",")], args.per_day, not args.no_encoder, args.dir,
+            args.modes.split(","))
         return
     work = Path(tempfile.mkdtemp(prefix="rasad-bench-merge-"))
     folder = args.dir or work / "articles"

@@ -148,3 +148,23 @@ def test_merge_store_streams_the_merged_layer_into_the_store(synthetic: Store, t
     assert _canon(stored.values()) == _canon(old.stories)
     assert {a.id: a.story_id for a in synthetic.articles()} == old.story_of
     assert summary.duplicates == len(old.duplicates)
+
+
+def test_vector_file_keeps_rows_on_disk_and_reads_those_asked(tmp_path: Path) -> None:
+    import numpy as np
+
+    from rasad.merge.embed import DIMENSION, VectorFile
+
+    rows = np.random.default_rng(0).random((5, DIMENSION), dtype=np.float32)
+    vectors = VectorFile.open(tmp_path / "vectors", key="t")
+    vectors.add(["c", "a", "eee"], rows[:3])
+    vectors.save()
+    vectors.add(["b", "a"], rows[3:])  # "a" has a row already: it keeps it
+    vectors.save()
+    vectors.close()
+    again = VectorFile.open(tmp_path / "vectors", key="t")
+    got = again.get(["a", "b", "zz", "eee", "e"])
+    assert len(again) == 4 and set(got) == {"a", "b", "eee"}
+    assert np.array_equal(got["a"], rows[1]) and np.array_equal(got["b"], rows[3])
+    assert np.array_equal(got["eee"], rows[2])
+    assert VectorFile.open(tmp_path / "vectors", key="other").get(["a"]) == {}

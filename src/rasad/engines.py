@@ -401,18 +401,28 @@ def open_engine(options: EngineOptions, *, kb: KnowledgeBase, pipeline: Pipeline
 
 # -- keyed reduce: any picklable task on the run's engine (the cross-article merge) --------------------------------
 
-_SHARED: Any = None
+_SHARED: tuple[str, Any] | None = None  # in a worker: (file, what it holds) of the phase running now
 
 
-def _init_task_worker(shared: Any) -> None:
-    """Pool initializer for :func:`map_tasks`: keep what every task shares; Ctrl-C is the parent's."""
-    global _SHARED
+def _init_task_worker() -> None:
+    """Pool initializer for :class:`TaskRunner`: Ctrl-C is the parent's."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _SHARED = shared
 
 
-def _pool_task(fn: Callable[[Any, Any], Any], task: Any) -> Any:
-    return fn(_SHARED, task)
+def _shared_from(path: str) -> Any:
+    """What every task of a phase shares, read from its file once per worker and phase."""
+    import pickle
+
+    global _SHARED
+    if _SHARED is None or _SHARED[0] != path:
+        _SHARED = None  # the last phase's is dropped before the next one is read
+        with open(path, "rb") as file:
+            _SHARED = (path, pickle.load(file))  # written by this run's parent process
+    return _SHARED[1]
+
+
+def _pool_task(fn: Callable[[Any, Any], Any], path: str, task: Any) -> Any:
+    return fn(_shared_from(path), task)
 
 
 def _in_order(submit: Callable[[Any], Any], tasks: Iterable[Any], *, window: int) -> Iterator[Any]:
@@ -434,48 +444,105 @@ class _PoolResult:
         return self.pending.get()
 
 
-def map_tasks(options: EngineOptions, fn: Callable[[Any, Any], Any], shared: Any,
-              tasks: Iterable[Any]) -> Iterator[Any]:
-    """``fn(shared, task)`` for each task on the engine ``options`` names, results in task order.
+class TaskRunner:
+    """Workers for several :meth:`map` calls (the phases of a reduce), started on the first one.
 
-    ``fn`` is a module-level function; ``shared`` (e.g. the knowledge base's entities) goes to each
-    worker once.  Tasks are submitted lazily, at most ``window`` per worker unfinished, so memory
-    stays bounded however many there are.  ``inline`` runs them here, one after another.
+    Build with :func:`task_runner`, which closes them.  Worker processes keep what they load between
+    phases (the sentence encoder), and the pool or Dask cluster starts once, not once per phase.
     """
-    if options.kind == "inline":
-        for task in tasks:
-            yield fn(shared, task)
-        return
-    if options.kind == "process":
-        workers = options.workers or cpu_count()
-        with _context().Pool(workers, initializer=_init_task_worker, initargs=(shared,)) as pool:
-            yield from _in_order(lambda task: _PoolResult(pool.apply_async(_pool_task, (fn, task))), tasks,
-                                 window=options.window * workers)
-        return
-    yield from _dask_tasks(options, fn, shared, tasks)
 
+    def __init__(self, options: EngineOptions) -> None:
+        self.options = options
+        self._pool: multiprocessing.pool.Pool | None = None
+        self._client: Any = None
+        self._cluster: Any = None
 
-def _dask_tasks(options: EngineOptions, fn: Callable[[Any, Any], Any], shared: Any,
-                tasks: Iterable[Any]) -> Iterator[Any]:
-    """:func:`map_tasks` on a Dask cluster: the one at ``options.scheduler``, or a local one for the call."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as exc:
-        raise RasadError("the dask engine needs Dask distributed: pip install 'rasad[dask]'") from exc
-    cluster: Any = None
-    if options.scheduler:
-        client: Any = Client(options.scheduler, timeout="30s")
-    else:
-        with _sigint_ignored():
-            cluster = LocalCluster(n_workers=options.workers or cpu_count(), threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", silence_logs=logging.ERROR)
-        client = Client(cluster)
-    try:
+    def map(self, fn: Callable[[Any, Any], Any], shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:
+        """``fn(shared, task)`` for each task, results in task order.
+
+        ``fn`` is a module-level function; ``shared`` goes to each worker once per call (process pool:
+        through a temporary file).  Tasks are submitted lazily, at most ``window`` per worker
+        unfinished, so memory stays bounded however many there are.  ``inline`` runs them here.
+        """
+        if self.options.kind == "inline":
+            return (fn(shared, task) for task in tasks)
+        if self.options.kind == "process":
+            return self._pool_map(fn, shared, tasks)
+        return self._dask_map(fn, shared, tasks)
+
+    def _pool_map(self, fn: Callable[[Any, Any], Any], shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:
+        import pickle
+        import tempfile
+
+        workers = self.options.workers or cpu_count()
+        if self._pool is None:
+            self._pool = _context().Pool(workers, initializer=_init_task_worker)
+        pool = self._pool
+        with tempfile.NamedTemporaryFile(prefix="rasad-shared-", suffix=".pickle") as file:
+            pickle.dump(shared, file, protocol=pickle.HIGHEST_PROTOCOL)
+            file.flush()
+            yield from _in_order(lambda task: _PoolResult(pool.apply_async(_pool_task, (fn, file.name, task))),
+                                 tasks, window=self.options.window * workers)
+
+    def _dask_map(self, fn: Callable[[Any, Any], Any], shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:
+        client = self._dask_client()
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         remote = client.scatter(shared, broadcast=True, hash=False)
-        yield from _in_order(lambda task: client.submit(fn, remote, task, pure=False), tasks,
-                             window=options.window * workers)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        try:
+            yield from _in_order(lambda task: client.submit(fn, remote, task, pure=False), tasks,
+                                 window=self.options.window * workers)
+        finally:
+            client.cancel(remote)
+
+    def _dask_client(self) -> Any:
+        """The cluster at ``options.scheduler``, or a local one for this runner."""
+        if self._client is not None:
+            return self._client
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise RasadError("the dask engine needs Dask distributed: pip install 'rasad[dask]'") from exc
+        if self.options.scheduler:
+            self._client = Client(self.options.scheduler, timeout="30s")
+        else:
+            with _sigint_ignored():
+                self._cluster = LocalCluster(n_workers=self.options.workers or cpu_count(), threads_per_worker=1,
+                                             processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
+            self._client = Client(self._cluster)
+        return self._client
+
+    def close(self, *, failed: bool = False) -> None:
+        if self._pool is not None:
+            if failed:
+                self._pool.terminate()
+            else:
+                self._pool.close()
+            self._pool.join()
+            self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+@contextmanager
+def task_runner(options: EngineOptions) -> Iterator[TaskRunner]:
+    """A :class:`TaskRunner` on the engine ``options`` names, closed (workers stopped) on leaving."""
+    if options.kind not in ENGINE_KINDS:
+        raise RasadError(f"unknown engine {options.kind!r}; choose one of {', '.join(ENGINE_KINDS)}")
+    runner = TaskRunner(options)
+    try:
+        yield runner
+    except BaseException:
+        runner.close(failed=True)
+        raise
+    runner.close()
+
+
+def map_tasks(options: EngineOptions, fn: Callable[[Any, Any], Any], shared: Any,
+              tasks: Iterable[Any]) -> Iterator[Any]:
+    """:meth:`TaskRunner.map` on workers started for this one call."""
+    with task_runner(options) as runner:
+        yield from runner.map(fn, shared, tasks)

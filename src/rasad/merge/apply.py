@@ -13,13 +13,11 @@ from pathlib import Path
 
 from rasad.engines import EngineOptions
 from rasad.kb.loader import KnowledgeBase
-from rasad.merge.embed import EmbeddingCache
-from rasad.merge.reduce import ReduceOptions, merge_keyed
+from rasad.merge.embed import VectorFile
+from rasad.merge.reduce import CACHE_KEY, ReduceOptions, merge_keyed
 from rasad.merge.run import MergeOptions
 from rasad.merge.sources import StoreSource
 from rasad.store.base import Store
-
-CACHE_KEY = "lead4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,25 +32,30 @@ class MergeSummary:
 
 
 def embedding_cache_path(db_url: str) -> Path | None:
-    """Sentence embeddings are kept beside an SQLite file (``news.db`` → ``news.embeddings.npz``)."""
+    """Sentence embeddings are kept in a folder beside an SQLite file (``news.db`` → ``news.embeddings/``),
+    memory-mapped (:class:`rasad.merge.embed.VectorFile`)."""
     if "://" in db_url and not db_url.startswith("sqlite:///"):
         return None
     path = Path(db_url.removeprefix("sqlite:///"))
-    return path.with_suffix(".embeddings.npz")
+    return path.with_suffix(".embeddings")
 
 
 def merge_store(store: Store, kb: KnowledgeBase, *, cache_path: Path | None = None,
                 engine: EngineOptions | None = None, options: MergeOptions | None = None,
                 reduce: ReduceOptions | None = None) -> MergeSummary:
-    """Merge every stored article, event and relation on ``engine`` and replace the merged layer in one transaction."""
-    cache = EmbeddingCache.load(cache_path, key=CACHE_KEY) if cache_path is not None else None
-    merged = merge_keyed(StoreSource(store), kb.entities, engine=engine, options=options, reduce=reduce, cache=cache)
+    """Merge every stored article, event and relation on ``engine`` and replace the merged layer in one transaction.
+
+    ``cache_path``: a folder where sentence embeddings are kept between merges (none are kept when None).
+    """
+    vectors = VectorFile.open(cache_path, key=CACHE_KEY)
+    try:
+        merged = merge_keyed(StoreSource(store), kb.entities, engine=engine, options=options, reduce=reduce,
+                             vectors=vectors)
+    finally:
+        vectors.close()
     try:
         store.replace_merged(merged.stories(), merged.events, merged.relations, story_ids=merged.story_ids())
-        summary = MergeSummary(merged.events.count, merged.relations.count, len(merged.duplicates),
-                               merged.multi.count, merged.messages)
+        return MergeSummary(merged.events.count, merged.relations.count, len(merged.duplicates),
+                            merged.multi.count, merged.messages)
     finally:
         merged.close()
-    if cache is not None and cache_path is not None and cache.vectors:
-        cache.save(cache_path)
-    return summary

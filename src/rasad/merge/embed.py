@@ -116,3 +116,114 @@ class EmbeddingCache:
                 return cls(model, key)
             vectors = {str(i): row.astype(np.float32) for i, row in zip(data["ids"], data["matrix"], strict=True)}
         return cls(model, key, vectors)
+
+
+_BLOCK_ROWS = 4096  # rows copied at a time when a vector file is rewritten
+
+
+class VectorFile:
+    """Embeddings by article id kept on disk: one ``.npy`` of (id, row) records sorted by id, memory-mapped.
+
+    :meth:`get` reads only the rows asked for; :meth:`add` appends new rows to a temporary file, and
+    :meth:`save` merges them in (a new file, then an atomic rename), so memory holds ids at most,
+    never the vectors of the corpus.  Build with :meth:`open`; :meth:`close` removes the temporary files.
+    """
+
+    def __init__(self, path: Path, *, temporary: bool) -> None:
+        self.path = path  # the .npy file; missing until the first save
+        self.temporary = temporary
+        self.records: Any = None  # the memory-mapped records, or None when the file is empty or missing
+        self._pending: Any = None  # temporary file of new rows (float32, DIMENSION per row)
+        self._pending_ids: list[NDArray[np.bytes_]] = []
+        self._pending_count = 0
+
+    @classmethod
+    def open(cls, folder: Path | None, *, model: str = MODEL_NAME, key: str = "") -> VectorFile:
+        """The vectors kept in ``folder`` for this model and text recipe (a temporary folder when None)."""
+        import tempfile
+
+        temporary = folder is None
+        where = Path(tempfile.mkdtemp(prefix="rasad-vectors-")) if folder is None else folder
+        where.mkdir(parents=True, exist_ok=True)
+        out = cls(where / f"{model}.{key or 'default'}.npy", temporary=temporary)
+        out._map()
+        return out
+
+    def _map(self) -> None:
+        self.records = None
+        if self.path.is_file():
+            records = np.load(self.path, mmap_mode="r", allow_pickle=False)
+            if records.dtype.names == ("id", "vector") and len(records):
+                self.records = records
+
+    def __len__(self) -> int:
+        return 0 if self.records is None else len(self.records)
+
+    def get(self, ids: Sequence[str]) -> dict[str, Matrix]:
+        """The saved rows of those ``ids`` that have one."""
+        if self.records is None or not ids:
+            return {}
+        keys = np.array([i.encode("utf-8") for i in ids])
+        stored = self.records["id"]
+        spots = np.minimum(np.searchsorted(stored, keys), len(stored) - 1)
+        found = [(i, int(s)) for i, key, s in zip(ids, keys, spots.tolist(), strict=True) if stored[s] == key]
+        if not found:
+            return {}
+        rows = np.asarray(self.records["vector"][np.array([s for _, s in found])], dtype=np.float32)
+        return {article_id: rows[n] for n, (article_id, _) in enumerate(found)}
+
+    def add(self, ids: Sequence[str], rows: Matrix) -> None:
+        """Keep new rows until :meth:`save` (on disk, not in memory)."""
+        import tempfile
+
+        if not len(ids):
+            return
+        if self._pending is None:
+            self._pending = tempfile.TemporaryFile(prefix="rasad-vectors-", dir=self.path.parent)  # noqa: SIM115
+        self._pending.write(np.ascontiguousarray(rows, dtype=np.float32).tobytes())
+        self._pending_ids.append(np.array([i.encode("utf-8") for i in ids]))
+        self._pending_count += len(ids)
+
+    def save(self) -> None:
+        """Merge the new rows into the file (sorted by id; an id saved before keeps its row)."""
+        if not self._pending_count:
+            return
+        self._pending.flush()
+        new = np.memmap(self._pending, dtype=np.float32, mode="r", shape=(self._pending_count, DIMENSION))
+        old_ids = np.asarray(self.records["id"]) if self.records is not None else np.array([], dtype="S1")
+        ids = np.concatenate([old_ids, *self._pending_ids])
+        order = np.argsort(ids, kind="stable")  # old rows first among equal ids
+        order = order[np.concatenate([[True], ids[order][1:] != ids[order][:-1]])]
+        width = max(1, ids.dtype.itemsize)
+        tmp = self.path.with_suffix(".tmp.npy")
+        out = np.lib.format.open_memmap(tmp, mode="w+", dtype=[("id", f"S{width}"), ("vector", "<f4", (DIMENSION,))],
+                                        shape=(len(order),))
+        for start in range(0, len(order), _BLOCK_ROWS):
+            part = order[start : start + _BLOCK_ROWS]
+            out["id"][start : start + len(part)] = ids[part]
+            out["vector"][start : start + len(part)] = self._rows(part, len(old_ids), new)
+        out.flush()
+        del out, new
+        tmp.replace(self.path)
+        self._pending.close()
+        self._pending, self._pending_ids, self._pending_count = None, [], 0
+        self._map()
+
+    def _rows(self, part: NDArray[np.intp], old: int, new: Any) -> Matrix:
+        rows = np.empty((len(part), DIMENSION), dtype=np.float32)
+        is_old = part < old
+        if is_old.any():
+            rows[is_old] = self.records["vector"][part[is_old]]
+        if (~is_old).any():
+            rows[~is_old] = new[part[~is_old] - old]
+        return rows
+
+    def close(self) -> None:
+        import shutil
+
+        self.records = None
+        if self._pending is not None:
+            self._pending.close()
+            self._pending = None
+        if self.temporary:
+            shutil.rmtree(self.path.parent, ignore_errors=True)
