@@ -2,7 +2,7 @@
 
 usage: python bench/bench_merge.py [--count 10000] [--sizes 1000,5000,10000] [--dir DIR] [--no-store]
        python bench/bench_merge.py --rss [--sizes 1000,5000,10000] [--per-day 20] [--no-encoder]
-                                   [--dir DIR] [--modes all,keyed]
+                                   [--dir DIR] [--modes all,keyed,keyed2] [--trace]
 
 ``--rss``: for each size, a store of that many articles (20 a day, an archive growing with time),
 then the merge in a fresh process twice, all at once (merge_all) and as the keyed reduce
@@ -155,8 +155,15 @@ def story_quality(result: dict[str, Any], files: Mapping[str, str], truth: Mappi
     return f"story pairs: precision {precision:.3f}, recall {recall:.3f} ({len(gold)} true pairs)"
 
 
-def _rss_child(db: str, mode: str, encoder: bool) -> None:
-    """One merge of the store at ``db`` in this (fresh) process; prints seconds and peak RSS."""
+MODES = {"all": "merge_all", "keyed": "keyed reduce", "keyed2": "keyed, 2 worker processes"}
+
+
+def _rss_child(db: str, mode: str, encoder: bool, trace: bool) -> None:
+    """One merge of the store at ``db`` in this (fresh) process; prints seconds, peak RSS of this process
+    and of its largest worker (MiB), and with ``trace`` the peak of Python and numpy allocations (MiB)."""
+    import tracemalloc
+
+    from rasad.engines import EngineOptions
     from rasad.merge import MergeOptions, merge_all
     from rasad.merge.apply import merge_store
     from rasad.store import open_store
@@ -164,17 +171,24 @@ def _rss_child(db: str, mode: str, encoder: bool) -> None:
     kb = load_kb()
     options = MergeOptions(stories=StoryOptions(use_encoder=encoder))
     store = open_store(db)
+    if trace:
+        tracemalloc.start()
     started = time.perf_counter()
     if mode == "all":
         merge_all([article_input(a) for a in store.articles()], list(store.raw_events()),
                   list(store.raw_relations()), kb.entities, options=options)
-    else:
-        merge_store(store, kb, options=options)
+    else:  # as `rasad run` does: embeddings kept in a folder (empty here: a first merge)
+        engine = EngineOptions(kind="process", workers=2) if mode == "keyed2" else EngineOptions()
+        merge_store(store, kb, options=options, engine=engine,
+                    cache_path=Path(tempfile.mkdtemp(prefix="rasad-bench-vectors-")) / "embeddings")
+    elapsed = time.perf_counter() - started
+    traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else 0.0
     store.close()
-    print(f"{time.perf_counter() - started:.1f} {peak_mib():.0f}")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"{elapsed:.1f} {peak_mib():.0f} {children:.0f} {traced:.0f}")
 
 
-def rss(sizes: list[int], per_day: float, encoder: bool, work: Path | None, modes: list[str]) -> None:
+def rss(sizes: list[int], per_day: float, encoder: bool, work: Path | None, modes: list[str], trace: bool) -> None:
     """``work``: where the stores are kept; a store already there (same size) is merged again, not rebuilt."""
     import subprocess
 
@@ -191,15 +205,17 @@ def rss(sizes: list[int], per_day: float, encoder: bool, work: Path | None, mode
             store.close()
         line = [f"merge {size:>6} articles:"]
         for mode in modes:
-            out = subprocess.run([sys.executable, __file__, "--child", str(db), mode, str(int(encoder))],
-                                 capture_output=True, text=True, check=True).stdout.split()
-            line.append(f"{'merge_all' if mode == 'all' else 'keyed reduce'} {out[0]} s, peak RSS {out[1]} MiB;")
+            command = [sys.executable, __file__, "--child", str(db), mode, str(int(encoder)), str(int(trace))]
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+            workers = f" (workers {out[2]} MiB)" if mode == "keyed2" else ""
+            traced = f", traced peak {out[3]} MiB" if trace else ""
+            line.append(f"{MODES[mode]} {out[0]} s, peak RSS {out[1]} MiB{workers}{traced};")
         print(" ".join(line), flush=True)
 
 
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
-        _rss_child(sys.argv[2], sys.argv[3], sys.argv[4] == "1")
+        _rss_child(sys.argv[2], sys.argv[3], sys.argv[4] == "1", sys.argv[5] == "1")
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=10_000)
@@ -209,11 +225,13 @@ def main() -> None:
     parser.add_argument("--rss", action="store_true", help="peak memory of merge_all against the keyed merge")
     parser.add_argument("--per-day", type=float, default=20.0)
     parser.add_argument("--no-encoder", action="store_true")
-    parser.add_argument("--modes", default="all,keyed", help="--rss: which merges to run (all, keyed)")
+    parser.add_argument("--modes", default="all,keyed",
+                        help="--rss: which merges to run: all (merge_all), keyed (inline), keyed2 (2 worker processes)")
+    parser.add_argument("--trace", action="store_true", help="--rss: also the tracemalloc peak (slower)")
     args = parser.parse_args()
     if args.rss:
         rss([int(s) for s in args.sizes.split(",")], args.per_day, not args.no_encoder, args.dir,
-            args.modes.split(","))
+            args.modes.split(","), args.trace)
         return
     work = Path(tempfile.mkdtemp(prefix="rasad-bench-merge-"))
     folder = args.dir or work / "articles"

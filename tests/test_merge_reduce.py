@@ -24,6 +24,7 @@ from rasad.store import open_store
 from rasad.store.base import Store
 
 from .conftest import EXAMPLES, SHARED
+from .pg_server import database_url
 from .test_merge import ENTITIES, _event
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,3 +169,24 @@ def test_vector_file_keeps_rows_on_disk_and_reads_those_asked(tmp_path: Path) ->
     assert np.array_equal(got["a"], rows[1]) and np.array_equal(got["b"], rows[3])
     assert np.array_equal(got["eee"], rows[2])
     assert VectorFile.open(tmp_path / "vectors", key="other").get(["a"]) == {}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_merge_store_streams_from_each_backend_as_merge_all_merges(kind: str, tmp_path: Path) -> None:
+    """PostgreSQL reads through server-side cursors (rasad.store.postgres._stream) while the merge runs."""
+    from rasad.merge.apply import merge_store
+
+    store = open_store(database_url(kind, tmp_path))
+    try:
+        run_paths([EXAMPLES, DATA], store=store, kb=load_kb())
+        options = MergeOptions()
+        old = _whole(store, options)
+        summary = merge_store(store, load_kb(), options=options,
+                              reduce=ReduceOptions(chunk_articles=3, batch=4, inline_below=0))
+        assert _canon(store.events()) == _canon(old.events)
+        assert _canon(store.relations()) == _canon(old.relations)
+        assert _canon(store.stories()) == _canon(old.stories)
+        assert {a.id: a.story_id for a in store.articles()} == old.story_of
+        assert summary.multi_article_stories == sum(len(s["article_ids"]) > 1 for s in old.stories) > 0
+    finally:
+        store.close()
