@@ -348,11 +348,18 @@ def same_place(a: str, b: str, entities: Entities) -> bool:
 def _place_agreement(features: ArticleFeatures, first: NDArray[np.int64], second: NDArray[np.int64],
                      entities: Entities) -> FloatArray:
     """1 when the leads name one place (or one names none); 0 when they name different places only."""
+    known: dict[tuple[str, str], bool] = {}  # a few hundred places meet in thousands of pairs
+
+    def same(a: str, b: str) -> bool:
+        if (a, b) not in known:
+            known[(a, b)] = same_place(a, b, entities)
+        return known[(a, b)]
+
     out = []
     for i, j in zip(first.tolist(), second.tolist(), strict=True):
         left, right = features.places[i], features.places[j]
         agree = not left or not right or bool(left & right) or any(
-            same_place(a, b, entities) for a in sorted(left) for b in sorted(right))
+            same(a, b) for a in sorted(left) for b in sorted(right))
         out.append(1.0 if agree else 0.0)
     return np.array(out, dtype=np.float64)
 
