@@ -190,3 +190,14 @@ def test_merge_store_streams_from_each_backend_as_merge_all_merges(kind: str, tm
         assert summary.multi_article_stories == sum(len(s["article_ids"]) > 1 for s in old.stories) > 0
     finally:
         store.close()
+
+
+def test_copies_form_a_story_when_no_pair_is_scored() -> None:
+    text = "قالت مصادر محلية إن دورية عسكرية مرت في المنطقة صباح اليوم دون أن تسجل أي حوادث تذكر هناك."
+    articles = [{"id": f"c{i}", "published": f"2020-06-1{i}", "title": "", "text": text} for i in range(3)]
+    articles.append({"id": "other", "published": "2020-06-11", "title": "", "text": "خبر آخر لا علاقة له بما سبق."})
+    old = merge_all(articles, [], [], ENTITIES, options=NO_ENCODER)
+    new = merge_keyed(MemorySource(articles, [], []), ENTITIES, options=NO_ENCODER,
+                      reduce=ReduceOptions(chunk_articles=1, inline_below=0))
+    assert old.duplicates == {"c1": "c0", "c2": "c0"}
+    _assert_same(old, new)

@@ -81,8 +81,12 @@ class Linker:
     def close(self, before: int | None) -> Iterator[list[str]]:
         """Members (sorted) of the stories whose articles were all published before day ``before``
         (an ordinal; None: every story still open)."""
-        if self.threshold is None:
-            return
+        if self.threshold is not None:
+            yield from self._close_components(before)
+        if before is None:
+            yield from self._copies_only()
+
+    def _close_components(self, before: int | None) -> Iterator[list[str]]:
         comps: dict[str, list[str]] = {}
         latest: dict[str, int] = {}
         for article_id in self.strong.parent:
@@ -95,8 +99,6 @@ class Linker:
         for article_id in [a for a, d in self.day_of.items() if before is None or d < before]:
             if article_id not in self.strong.parent:  # in no strong pair: a story of its own and its copies
                 self._forget(article_id)
-        if before is None:
-            yield from self._copies_only()
 
     def _link(self, members: list[str]) -> Iterator[list[str]]:
         inside = set(members)
