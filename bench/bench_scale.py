@@ -192,13 +192,6 @@ def memory() -> Memory:
 # -- runs -----------------------------------------------------------------------------------------------------
 
 
-class NullStore:
-    """Stands in for a store when only the stages are timed: nothing is stored, nothing is known."""
-
-    def has_article(self, article_id: str) -> bool:
-        return False
-
-
 @dataclass(slots=True)
 class Clock:
     """Wall-clock marks as articles come back: when the first, the tenth part and the last arrived."""
@@ -239,7 +232,7 @@ def docs(path: Path, limit: int | None = None) -> Iterator[RawDoc | Skipped]:
 def stages_only(path: Path, n: int, kb: KnowledgeBase, engine: EngineOptions) -> Clock:
     with open_engine(engine, kb=kb, pipeline=Pipeline.build()) as opened:
         clock = Clock(n)
-        items = prepare(docs(path, n), store=NullStore(), state=RunState())
+        items = prepare(docs(path, n), state=RunState())
         for _item in process_items(items, opened):
             clock.tick()
     return clock

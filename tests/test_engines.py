@@ -215,7 +215,7 @@ def test_process_workers_store_their_own_batches(tmp_path: Path, backend: str) -
         with open_engine(EngineOptions(kind="process", workers=2, batch=2), kb=kb, pipeline=Pipeline.build(),
                          store_url=store.url) as engine:
             docs = iter_documents([EXAMPLES], options=IngestOptions())
-            items = [item for batch in process_batches(prepare(docs, store=store, state=RunState()), engine)
+            items = [item for batch in process_batches(prepare(docs, state=RunState()), engine)
                      for item in batch]
         assert items and all(isinstance(item, Written) and item.added for item in items)
         assert len(items) == len(inline["articles"])

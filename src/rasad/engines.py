@@ -38,16 +38,41 @@ from typing import Any, Protocol
 from rasad.errors import RasadError
 from rasad.kb.index import build_index
 from rasad.kb.loader import KnowledgeBase
-from rasad.model import Article, Entity, Skipped
+from rasad.model import Article, Entity, RawDoc, Skipped
 from rasad.pipeline import Pipeline
 from rasad.store.base import Store, open_store
 from rasad.store.records import Prepared, article_rows
+from rasad.text.clean import clean
 
 ENGINE_KINDS: tuple[str, ...] = ("inline", "process", "dask")
 # Exceptions that make one article fail (reported and skipped) rather than the run; as in process_stream.
 ARTICLE_ERRORS = (RasadError, ValueError, KeyError, IndexError)
 
-Batch = list[Article]
+@dataclass(frozen=True, slots=True)
+class ToClean:
+    """A raw document and the furniture its outlet had shown before it (the run loop learns that in input
+    order, so every engine cleans every document alike)."""
+
+    doc: RawDoc
+    learned: frozenset[str]
+
+    @property
+    def source(self) -> str:
+        return self.doc.source
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A clean article whose text the store already holds: only its source is new."""
+
+    article: Article
+
+    @property
+    def source(self) -> str:
+        return self.article.source
+
+
+Batch = list[ToClean]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +113,7 @@ class Written:
     tally: Tally
 
 
-Results = list[Prepared | Written | Skipped]
+Results = list[Prepared | Stored | Written | Skipped]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +164,21 @@ def run_stages(state: WorkerState, article: Article) -> Prepared | Skipped:
         return failure(article.source, exc)
 
 
-def run_batch(state: WorkerState, articles: Batch) -> Results:
-    return [run_stages(state, article) for article in articles]
+def run_one(state: WorkerState, item: ToClean, store: Store | None = None) -> Prepared | Stored | Skipped:
+    """Clean a document; then, unless ``store`` already holds its text, run the stages on it."""
+    try:
+        article = clean(item.doc, learned=item.learned)
+    except ARTICLE_ERRORS as exc:
+        return failure(item.doc.source, exc)
+    if not article.text.strip():
+        return Skipped(item.doc.source, "no article text left after cleaning")
+    if store is not None and store.has_article(article.id):
+        return Stored(article)
+    return run_stages(state, article)
+
+
+def run_batch(state: WorkerState, items: Batch, store: Store | None = None) -> Results:
+    return [run_one(state, item, store) for item in items]
 
 
 def write_batch(store: Store, kb: KnowledgeBase, results: Results) -> Results:
@@ -148,9 +186,9 @@ def write_batch(store: Store, kb: KnowledgeBase, results: Results) -> Results:
     out: Results = []
     with store.transaction():
         for item in results:
-            if isinstance(item, Prepared):
-                added = store.add_article(item.article, kb_entities=kb.entities, kb_version=kb.version,
-                                          rows=item.rows)
+            if isinstance(item, Prepared | Stored):
+                rows = item.rows if isinstance(item, Prepared) else None
+                added = store.add_article(item.article, kb_entities=kb.entities, kb_version=kb.version, rows=rows)
                 out.append(Written(item.source, item.article.id, added, tally_of(item.article, kb)))
             else:
                 out.append(item)
@@ -194,15 +232,24 @@ def ordered_map(submit: Callable[[Batch], Handle], batches: Iterable[Batch], *, 
 
 
 class InlineEngine:
+    """The stages in this process; with a store URL it stores its batches itself, as the workers do."""
+
     kind = "inline"
 
     def __init__(self, state: WorkerState, *, batch: int = 1) -> None:
         self.state = state
         self.batch = batch
+        self._store = open_store(state.store_url, create=False) if state.store_url is not None else None
 
     def map(self, batches: Iterable[Batch]) -> Iterator[Results]:
-        for articles in batches:
-            yield run_batch(self.state, articles)
+        for items in batches:
+            results = run_batch(self.state, items, self._store)
+            yield results if self._store is None else write_batch(self._store, self.state.kb, results)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 # -- worker processes -------------------------------------------------------------------------------------------
@@ -230,10 +277,10 @@ def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
     os._exit(1)
 
 
-def _pool_batch(articles: Batch) -> Results:
+def _pool_batch(items: Batch) -> Results:
     if _STATE is None:
         raise RasadError("worker process started without its knowledge base")
-    results = run_batch(_STATE, articles)
+    results = run_batch(_STATE, items, _STORE)
     return results if _STORE is None else write_batch(_STORE, _STATE.kb, results)
 
 
@@ -308,9 +355,17 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _dask_batch(state: WorkerState, articles: Batch) -> Results:
+_DASK_STORES: dict[str, Store] = {}
+
+
+def _dask_batch(state: WorkerState, items: Batch) -> Results:
     build_index(state.kb)  # cached per worker process after the first batch
-    return run_batch(state, articles)
+    if state.store_url is None:
+        return run_batch(state, items)
+    if state.store_url not in _DASK_STORES:  # opened once per worker process
+        _DASK_STORES[state.store_url] = open_store(state.store_url, create=False)
+    store = _DASK_STORES[state.store_url]
+    return write_batch(store, state.kb, run_batch(state, items, store))
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,9 +435,15 @@ def open_engine(options: EngineOptions, *, kb: KnowledgeBase, pipeline: Pipeline
         raise RasadError(f"unknown engine {options.kind!r}; choose one of {', '.join(ENGINE_KINDS)}")
     if options.workers is not None and options.workers < 1:
         raise RasadError(f"--workers must be at least 1, not {options.workers}")
-    state = WorkerState(kb=kb, pipeline=pipeline, store_url=store_url if options.kind == "process" else None)
+    # Workers of a cluster this run does not start may not see the database: those hand rows back.
+    remote = options.kind == "dask" and options.scheduler is not None
+    state = WorkerState(kb=kb, pipeline=pipeline, store_url=None if remote else store_url)
     if options.kind == "inline":
-        yield InlineEngine(state, batch=options.batch)
+        inline = InlineEngine(state, batch=options.batch)
+        try:
+            yield inline
+        finally:
+            inline.close()
         return
     engine: ProcessEngine | DaskEngine
     if options.kind == "process":

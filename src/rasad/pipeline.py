@@ -20,7 +20,7 @@ from rasad.extract.view import cached_view
 from rasad.kb.index import build_index
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, RawDoc, Skipped
-from rasad.text.clean import LineStats, clean, removed_lines
+from rasad.text.clean import LineStats, clean, observed_lines
 from rasad.text.sentences import split_sentences
 
 StageFn = Callable[[Article, KnowledgeBase], Article]
@@ -120,14 +120,13 @@ def process_stream(
         if isinstance(doc, Skipped):
             yield doc
             continue
-        learned = run_state.line_stats.furniture(doc.outlet)
+        learned = run_state.line_stats.snapshot(doc.outlet)
+        run_state.line_stats.observe(doc.outlet, observed_lines(doc))
         try:
             article = pipe.process(doc, kb, learned=learned)
         except (RasadError, ValueError, KeyError, IndexError) as exc:
             yield Skipped(doc.source, f"processing failed: {type(exc).__name__}: {exc}".splitlines()[0])
             continue
-        lines = [p for p in article.text.split("\n\n") if p]
-        run_state.line_stats.observe(doc.outlet, [*lines, *removed_lines(article)])
         if not article.text.strip():
             yield Skipped(doc.source, "no article text left after cleaning")
             continue

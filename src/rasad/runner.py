@@ -23,22 +23,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rasad.engines import (
-    ARTICLE_ERRORS,
     Engine,
     EngineOptions,
+    Stored,
     Tally,
+    ToClean,
     Written,
-    failure,
     open_engine,
     tally_of,
 )
 from rasad.ingest import IngestOptions, iter_documents
 from rasad.kb.loader import KnowledgeBase
-from rasad.model import Article, RawDoc, Skipped
+from rasad.model import RawDoc, Skipped
 from rasad.pipeline import Pipeline, RunState
 from rasad.store.base import Store
 from rasad.store.records import Prepared
-from rasad.text.clean import clean, removed_lines
+from rasad.text.clean import observed_lines
 
 Progress = Callable[[str], None]
 StopCheck = Callable[[], bool]
@@ -100,64 +100,47 @@ def _count(summary: RunSummary, tally: Tally) -> None:
     summary.places.update(tally.places)
 
 
-@dataclass(frozen=True, slots=True)
-class Stored:
-    """A clean article whose text the store already holds: only its source is new."""
-
-    article: Article
+Done = Prepared | Stored | Written | Skipped  # what comes back from an engine (and skips passed along)
+Item = ToClean | Done
 
 
-Item = Article | Prepared | Written | Skipped | Stored
-
-
-def prepare(docs: Iterable[RawDoc | Skipped], *, store: Store, state: RunState,
-            stop: StopCheck | None = None) -> Iterator[Item]:
-    """Clean each document in order; tell apart what needs the stages from what is skipped or stored."""
+def prepare(docs: Iterable[RawDoc | Skipped], *, state: RunState, stop: StopCheck | None = None) -> Iterator[Item]:
+    """Each document with its outlet's furniture so far, learning from it in input order (the engine cleans it)."""
     for doc in docs:
         if stop is not None and stop():
             return
         if isinstance(doc, Skipped):
             yield doc
             continue
-        try:
-            article = clean(doc, learned=state.line_stats.furniture(doc.outlet))
-        except ARTICLE_ERRORS as exc:
-            yield failure(doc.source, exc)
-            continue
-        lines = [p for p in article.text.split("\n\n") if p]
-        state.line_stats.observe(doc.outlet, [*lines, *removed_lines(article)])
-        if not article.text.strip():
-            yield Skipped(doc.source, "no article text left after cleaning")
-        elif store.has_article(article.id):
-            yield Stored(article)
-        else:
-            yield article
+        learned = state.line_stats.snapshot(doc.outlet)
+        state.line_stats.observe(doc.outlet, observed_lines(doc))
+        yield ToClean(doc, learned)
 
 
-def _batches(items: Iterable[Item], size: int, held: deque[list[Item]]) -> Iterator[list[Article]]:
-    """The articles to process, ``size`` items at a time; each batch's items wait in ``held``, in order."""
+def _batches(items: Iterable[Item], size: int, held: deque[list[Item]]) -> Iterator[list[ToClean]]:
+    """The documents to process, ``size`` items at a time; each batch's items wait in ``held``, in order."""
     batch: list[Item] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
             held.append(batch)
-            yield [x for x in batch if isinstance(x, Article)]
+            yield [x for x in batch if isinstance(x, ToClean)]
             batch = []
     if batch:
         held.append(batch)
-        yield [x for x in batch if isinstance(x, Article)]
+        yield [x for x in batch if isinstance(x, ToClean)]
 
 
-def process_batches(items: Iterable[Item], engine: Engine) -> Iterator[list[Item]]:
-    """The items in batches, in input order, the articles among them through the engine's stages."""
+def process_batches(items: Iterable[Item], engine: Engine) -> Iterator[list[Done]]:
+    """The items in batches, in input order, the documents among them through the engine's stages."""
     held: deque[list[Item]] = deque()
     for results in engine.map(_batches(items, max(1, engine.batch), held)):
         done = iter(results)
-        yield [next(done) if isinstance(item, Article) else item for item in held.popleft()]
+        yield [next(done) if isinstance(item, ToClean) else item for item in held.popleft()]
 
 
-def process_items(items: Iterable[Item], engine: Engine) -> Iterator[Item]:
-    """Every item in input order, the articles among them through the engine's stages."""
+def process_items(items: Iterable[Item], engine: Engine) -> Iterator[Done]:
+    """Every item in input order, the documents among them through the engine's stages."""
     for batch in process_batches(items, engine):
         yield from batch
 
@@ -197,7 +180,7 @@ def run_documents(
     ctl = control or RunControl()
     summary = RunSummary()
     run_id = store.start_run(kb.version)
-    items = prepare(docs, store=store, state=ctl.state, stop=ctl.stop)
+    items = prepare(docs, state=ctl.state, stop=ctl.stop)
     for batch in process_batches(items, engine):
         # One commit per batch (each add_article's own transaction joins it); none when the workers stored it all.
         writes = any(not isinstance(item, Written) for item in batch)
@@ -206,14 +189,14 @@ def run_documents(
                 _store_one(item, summary=summary, store=store, kb=kb, run_id=run_id)
         if ctl.progress is not None:
             for item in batch:
-                ctl.progress(item.article.source if isinstance(item, Stored) else item.source)
+                ctl.progress(item.source)
     summary.stopped = ctl.stop is not None and ctl.stop()
     store.finish_run(run_id, read=summary.read, added=summary.added, duplicates=summary.duplicates,
                      skipped=len(summary.skipped))
     return summary
 
 
-def _store_one(item: Item, *, summary: RunSummary, store: Store, kb: KnowledgeBase, run_id: int) -> None:
+def _store_one(item: Done, *, summary: RunSummary, store: Store, kb: KnowledgeBase, run_id: int) -> None:
     if isinstance(item, Skipped):
         summary.skipped.append(item)
         store.add_skipped(run_id, item.source, item.reason)
@@ -222,10 +205,9 @@ def _store_one(item: Item, *, summary: RunSummary, store: Store, kb: KnowledgeBa
     if isinstance(item, Written):
         added, tally = item.added, item.tally
     else:
-        article = item if isinstance(item, Article) else item.article
         rows = item.rows if isinstance(item, Prepared) else None
-        added = store.add_article(article, kb_entities=kb.entities, kb_version=kb.version, rows=rows)
-        tally = tally_of(article, kb)
+        added = store.add_article(item.article, kb_entities=kb.entities, kb_version=kb.version, rows=rows)
+        tally = tally_of(item.article, kb)
     if added:
         summary.added += 1
         _count(summary, tally)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,11 +21,13 @@ from importlib import resources
 import yaml
 
 from rasad.model import Article, RawDoc, Span, article_id
-from rasad.text.normalize import name_key, name_keys, normalize_text
+from rasad.text.normalize import name_key, name_keys
 
 _INLINE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # The same runs, less the single plain spaces that folding would leave as they are (far fewer matches).
-_SPACES_TO_FOLD = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_SPACES_TO_FOLD = re.compile(
+    r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+)
 _LETTER = re.compile(r"[^\W\d_]")
 _LATIN_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9.+&'-]*$")
 _COUNTER_LINE = re.compile(r"^[\d\s/|.,:*•·-]*(تعليق|تعليقات|comments?|views?|مشاهدة|مشاهدات)?[\d\s/|.,:*•·-]*$", re.I)
@@ -105,6 +106,7 @@ class LineStats:
 
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     learned: dict[str, set[str]] = field(default_factory=dict)
+    frozen: dict[str, frozenset[str]] = field(default_factory=dict)  # snapshots, until the outlet learns more
 
     def observe(self, outlet: str | None, lines: list[str]) -> None:
         name = outlet or ""
@@ -112,13 +114,34 @@ class LineStats:
         learned = self.learned.setdefault(name, set())
         for key in {x for x in lines if 0 < len(x.split(maxsplit=LEARNED_MAX_WORDS)) <= LEARNED_MAX_WORDS}:
             counter[key] += 1
-            if counter[key] >= LEARNED_MIN_DOCS and key:
+            if counter[key] >= LEARNED_MIN_DOCS and key and key not in learned:
                 learned.add(key)
+                self.frozen.pop(name, None)
         if len(counter) > MAX_KEYS:
             self.counts[name] = Counter({k: n for k, n in counter.items() if n > 1})
 
     def furniture(self, outlet: str | None) -> AbstractSet[str]:
         return self.learned.get(outlet or "", _EMPTY)
+
+    def snapshot(self, outlet: str | None) -> frozenset[str]:
+        """The outlet's furniture now, as a value to send with a document (one object until it changes)."""
+        name = outlet or ""
+        if name not in self.frozen:
+            self.frozen[name] = frozenset(self.learned.get(name, ()))
+        return self.frozen[name]
+
+
+def observed_lines(raw: RawDoc) -> list[str]:
+    """What a document teaches its outlet's line statistics: its short lines (spaces folded) and its title.
+
+    The same lines the cleaned article keeps or removes, read without cleaning it, so the run loop can
+    learn in input order while workers clean.
+    """
+    text = raw.text.replace("\r", "\n")
+    lines = [_SPACES_TO_FOLD.sub(" ", line).strip() for line in text.split("\n")
+             if 0 < len(line.split(maxsplit=LEARNED_MAX_WORDS)) <= LEARNED_MAX_WORDS]
+    title = _INLINE_SPACE.sub(" ", raw.title).strip() if raw.title else ""
+    return [*lines, title] if title else lines
 
 
 def split_lines(text: str) -> list[str]:
@@ -267,14 +290,3 @@ def clean(raw: RawDoc, *, learned: AbstractSet[str] = frozenset()) -> Article:
         removed=tuple(f"{d.reason}: {d.line}" for d in decisions if d.reason is not None),
         metadata=dict(raw.metadata),
     )
-
-
-def removed_lines(article: Article) -> Iterator[str]:
-    """The lines the clean stage removed (``Article.removed`` holds "reason: line")."""
-    for entry in article.removed:
-        yield entry.split(": ", 1)[1] if ": " in entry else entry
-
-
-def normalized_lines(text: str) -> list[str]:
-    """Normalised non-empty lines of a raw text (for :class:`LineStats`)."""
-    return [normalize_text(x) for x in split_lines(text)]
