@@ -236,3 +236,16 @@ def test_cli_search_and_stats(tmp_path_factory: pytest.TempPathFactory, tmp_path
     assert data["article_dates"] == {"first": "2024-01-10", "last": "2024-05-06"}
     table = runner.invoke(app, ["stats", "--db", url])
     assert table.exit_code == 0 and "SOHR" in table.stdout and "corroboration" in table.stdout.lower()
+
+
+@pytest.mark.parametrize("query", ["a_b", "البوكمال_x", "\x0b\u2028", "rL\U000af593\x0b", "ـــ", "\U000f3266"])
+def test_odd_characters_in_queries_never_break_the_search(db: tuple[Store, dict[str, str]], query: str) -> None:
+    """Words the search index splits differently (underscores, private-use and control characters) run, or
+    the query is refused as having no words; the database never fails on them."""
+    store, _ = db
+    try:
+        result = search(store, query, options=SearchOptions(limit=5))
+    except QueryError:
+        return
+    assert isinstance(result.articles, list)
+

@@ -10,6 +10,7 @@ transaction), and the next run stores the rest.
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -42,9 +43,41 @@ def _message(exc: sqlite3.Error) -> str:
     return text
 
 
-def fts_query(groups: Sequence[frozenset[str]]) -> str:
-    """An FTS5 query: every group, each one of its forms ("a" OR "b") AND (…)."""
-    return " AND ".join("(" + " OR ".join(f'"{f}"' for f in sorted(group)) + ")" for group in groups)
+def fts_tokens(form: str) -> list[str]:
+    """The tokens SQLite's ``unicode61`` tokenizer makes of ``form``: runs of letters, numbers and
+    private-use characters (a query word may hold others, e.g. ``_`` or control characters)."""
+    tokens: list[str] = []
+    current: list[str] = []
+    for char in form:
+        category = unicodedata.category(char)
+        if category[0] in "LN" or category == "Co":
+            current.append(char)
+        elif current:
+            tokens.append("".join(current))
+            current = []
+    if current:
+        tokens.append("".join(current))
+    return tokens
+
+
+def _fts_term(form: str) -> str | None:
+    """One form as an FTS5 term: a token in quotes, or its tokens all required (phrases need detail=full)."""
+    tokens = fts_tokens(form)
+    if not tokens:
+        return None
+    quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
+    return quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")"
+
+
+def fts_query(groups: Sequence[frozenset[str]]) -> str | None:
+    """An FTS5 query: every group, each one of its forms ("a" OR "b") AND (…); None when a group has no term."""
+    parts = []
+    for group in groups:
+        terms = sorted({t for t in map(_fts_term, group) if t is not None})
+        if not terms:
+            return None
+        parts.append("(" + " OR ".join(terms) + ")")
+    return " AND ".join(parts)
 
 
 class SQLiteStore(SQLStore):
@@ -103,10 +136,11 @@ class SQLiteStore(SQLStore):
 
     def _match(self, search_table: str, records: str, groups: Sequence[frozenset[str]]) -> MatchSQL:
         alias = records.split()[1]
+        query = fts_query(groups)
         return MatchSQL(
             from_=f"{search_table} JOIN {records} ON {alias}.id = {search_table}.id",
-            where=f"{search_table} MATCH ?",
-            params=[fts_query(groups)],
+            where=f"{search_table} MATCH ?" if query is not None else "0",  # a word with nothing to look up
+            params=[query] if query is not None else [],
         )
 
     def table_names(self) -> list[str]:
