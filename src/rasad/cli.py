@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -27,6 +28,7 @@ from rasad.ner.cli import eval_ner
 from rasad.pipeline import Pipeline, stages_with_ner
 from rasad.runner import RunSummary, run_paths
 from rasad.store import open_store
+from rasad.store.base import Store
 
 app = typer.Typer(
     help="rasad: Arabic conflict news into a sourced, geolocated knowledge base.",
@@ -50,9 +52,24 @@ TYPE_STYLE = {"actor": "bold red", "person": "bold magenta", "place": "bold gree
               "source": "bold cyan"}
 
 
+T = TypeVar("T")
+
+
 def _fail(exc: RasadError) -> typer.Exit:
     console.print(f"[red]error:[/red] {exc}")
     return typer.Exit(2)
+
+
+def _read_store(db: str, read: Callable[[Store], T]) -> T:
+    """``read`` on the existing database ``db``, closed afterwards; an error ends the command with its message."""
+    try:
+        store = open_store(db, create=False)
+        try:
+            return read(store)
+        finally:
+            store.close()
+    except RasadError as exc:
+        raise _fail(exc) from exc
 
 
 def _summary_tables(summary: RunSummary) -> list[Table]:
@@ -222,14 +239,7 @@ def evaluate_cmd(
     """Score the database against a gold file: precision, recall and F1 per field."""
     from rasad.evaluate import evaluate, load_gold
 
-    try:
-        store = open_store(db, create=False)
-        try:
-            report = evaluate(build_export(store), load_gold(gold))
-        finally:
-            store.close()
-    except RasadError as exc:
-        raise _fail(exc) from exc
+    report = _read_store(db, lambda store: evaluate(build_export(store), load_gold(gold)))
     if as_json:
         out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
         return
@@ -287,14 +297,7 @@ def search_cmd(
     from rasad.search import SearchOptions, search, snippet_markup
 
     options = SearchOptions(date_from=date_from, date_to=date_to, outlet=outlet, entity=entity, limit=limit)
-    try:
-        store = open_store(db, create=False)
-        try:
-            result = search(store, query, options=options)
-        finally:
-            store.close()
-    except RasadError as exc:
-        raise _fail(exc) from exc
+    result = _read_store(db, lambda store: search(store, query, options=options))
     out.rule(f"{len(result.articles)} article(s) for {escape(query)}")
     for hit in result.articles:
         head = " · ".join(escape(part) for part in (hit.published or "no date", hit.outlet or "?", hit.title or ""))
@@ -319,14 +322,7 @@ def stats_cmd(
     """Figures: records per type, entities per type, outlets, corroboration, date ranges."""
     from rasad.stats import compute_stats, stats_record
 
-    try:
-        store = open_store(db, create=False)
-        try:
-            stats = compute_stats(store)
-        finally:
-            store.close()
-    except RasadError as exc:
-        raise _fail(exc) from exc
+    stats = _read_store(db, compute_stats)
     if as_json:
         out.print_json(json.dumps(stats_record(stats), ensure_ascii=False))
         return
@@ -449,14 +445,7 @@ def report_cmd(
     """Write a one-file HTML report (map, timeline, network, top tables) that opens with no network."""
     from rasad.report import build_report
 
-    try:
-        store = open_store(db, create=False)
-        try:
-            page = build_report(store, title=title, kb=kb)
-        finally:
-            store.close()
-    except RasadError as exc:
-        raise _fail(exc) from exc
+    page = _read_store(db, lambda store: build_report(store, title=title, kb=kb))
     try:
         output.write_text(page, encoding="utf-8")
     except OSError as exc:

@@ -25,7 +25,7 @@ from psycopg.rows import dict_row
 
 from rasad.errors import StoreError
 from rasad.store.records import Row
-from rasad.store.sql import MatchSQL, SQLStore
+from rasad.store.sql import MatchSQL, SQLStore, prepared
 
 WRITE_LOCK = 0x7261736164  # "rasad": the advisory lock every write transaction holds
 CONNECT_TIMEOUT_S = 10
@@ -170,10 +170,4 @@ def open_postgres(
         conn = psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT_S)
     except psycopg.Error as exc:
         raise StoreError(f"{safe_url(url)}: cannot connect: {_message(exc)}") from exc
-    store = PostgresStore(conn, url, pause_s=pause_s)
-    try:
-        store.prepare(create=create, target=schema)
-    except BaseException:
-        conn.close()
-        raise
-    return store
+    return prepared(PostgresStore(conn, url, pause_s=pause_s), create=create, target=schema)

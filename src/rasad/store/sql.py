@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from rasad.errors import StoreError
 from rasad.model import Article, Entity
@@ -513,6 +513,19 @@ def _count(row: Row | None) -> int:
 
 def _like_prefix(key: str) -> str:
     return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+S = TypeVar("S", bound=SQLStore)
+
+
+def prepared(store: S, *, create: bool, target: int | None) -> S:
+    """``store`` with its schema migrated (to ``target``, default the latest); closed if that fails."""
+    try:
+        store.prepare(create=create, target=target)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 ENTITY_COLUMNS = (

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from rasad.errors import StoreError
 from rasad.store.migrate import sqlite_statements
 from rasad.store.records import Row, event_record, evidence_record, merge_evidence, relation_record
-from rasad.store.sql import MatchSQL, SQLStore
+from rasad.store.sql import MatchSQL, SQLStore, prepared
 
 BUSY_TIMEOUT_S = 60.0
 # The record helpers lived here before the store was split by backend; kept importable from here.
@@ -197,10 +197,4 @@ def open_sqlite(
     except (sqlite3.Error, OSError) as exc:
         reason = _message(exc) if isinstance(exc, sqlite3.Error) else exc.strerror
         raise StoreError(f"{path}: cannot open database: {reason}") from exc
-    store = SQLiteStore(conn, path, pause_s=pause_s)
-    try:
-        store.prepare(create=create, target=schema)
-    except BaseException:
-        conn.close()
-        raise
-    return store
+    return prepared(SQLiteStore(conn, path, pause_s=pause_s), create=create, target=schema)
