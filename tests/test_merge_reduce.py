@@ -165,7 +165,7 @@ def test_vector_file_keeps_rows_on_disk_and_reads_those_asked(tmp_path: Path) ->
     vectors.close()
     again = VectorFile.open(tmp_path / "vectors", key="t")
     got = again.get(["a", "b", "zz", "eee", "e"])
-    assert len(again) == 4 and set(got) == {"a", "b", "eee"}
+    assert len(again) == 4 and set(got) == {"a", "b", "eee"} == again.known(["a", "b", "zz", "eee", "e"])
     assert np.array_equal(got["a"], rows[1]) and np.array_equal(got["b"], rows[3])
     assert np.array_equal(got["eee"], rows[2])
     assert VectorFile.open(tmp_path / "vectors", key="other").get(["a"]) == {}
@@ -201,3 +201,17 @@ def test_copies_form_a_story_when_no_pair_is_scored() -> None:
                       reduce=ReduceOptions(chunk_articles=1, inline_below=0))
     assert old.duplicates == {"c1": "c0", "c2": "c0"}
     _assert_same(old, new)
+
+
+def test_keyed_merge_on_a_dask_cluster_equals_merge_all(tmp_path: Path) -> None:
+    """Both phases on one local Dask cluster (2 worker processes), what each phase shares scattered once."""
+    pytest.importorskip("distributed")
+    store = _stored(tmp_path, [EXAMPLES, DATA])
+    try:
+        new = merge_keyed(StoreSource(store), load_kb().entities, options=NO_ENCODER,
+                          engine=EngineOptions(kind="dask", workers=2),
+                          reduce=ReduceOptions(chunk_articles=3, batch=4, inline_below=0))
+        _assert_same(_whole(store, NO_ENCODER), new)
+        new.close()
+    finally:
+        store.close()

@@ -161,16 +161,23 @@ class VectorFile:
 
     def get(self, ids: Sequence[str]) -> dict[str, Matrix]:
         """The saved rows of those ``ids`` that have one."""
-        if self.records is None or not ids:
-            return {}
-        keys = np.array([i.encode("utf-8") for i in ids])
-        stored = self.records["id"]
-        spots = np.minimum(np.searchsorted(stored, keys), len(stored) - 1)
-        found = [(i, int(s)) for i, key, s in zip(ids, keys, spots.tolist(), strict=True) if stored[s] == key]
+        found = self._find(ids)
         if not found:
             return {}
         rows = np.asarray(self.records["vector"][np.array([s for _, s in found])], dtype=np.float32)
         return {article_id: rows[n] for n, (article_id, _) in enumerate(found)}
+
+    def known(self, ids: Sequence[str]) -> set[str]:
+        """Those of ``ids`` that have a saved row (no row is read)."""
+        return {article_id for article_id, _ in self._find(ids)}
+
+    def _find(self, ids: Sequence[str]) -> list[tuple[str, int]]:
+        if self.records is None or not ids:
+            return []
+        keys = np.array([i.encode("utf-8") for i in ids])
+        stored = self.records["id"]
+        spots = np.minimum(np.searchsorted(stored, keys), len(stored) - 1)
+        return [(i, int(s)) for i, key, s in zip(ids, keys, spots.tolist(), strict=True) if stored[s] == key]
 
     def add(self, ids: Sequence[str], rows: Matrix) -> None:
         """Keep new rows until :meth:`save` (on disk, not in memory)."""

@@ -366,7 +366,7 @@ def _copy_tasks(source: MergeSource, plan: _Plan, undated: list[Record], window:
     for first, last in plan.chunks:
         before = _dated(source.articles_published(_shift(first, -window), _shift(first, -1)))
         own = _dated(source.articles_published(first, last))
-        yield CopyTask(own, before + undated, frozenset(vectors.get([str(a["id"]) for a in own])))
+        yield CopyTask(own, before + undated, frozenset(vectors.known([str(a["id"]) for a in own])))
     if undated:
         yield CopyTask(undated, [])
 
