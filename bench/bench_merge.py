@@ -160,7 +160,8 @@ MODES = {"all": "merge_all", "keyed": "keyed reduce", "keyed2": "keyed, 2 worker
 
 def _rss_child(db: str, mode: str, encoder: bool, trace: bool) -> None:
     """One merge of the store at ``db`` in this (fresh) process; prints seconds, peak RSS of this process
-    and of its largest worker (MiB), and with ``trace`` the peak of Python and numpy allocations (MiB)."""
+    (MiB; worker processes come from a fork server, so they are not counted) and with ``trace`` the peak
+    of Python and numpy allocations (MiB)."""
     import tracemalloc
 
     from rasad.engines import EngineOptions
@@ -184,8 +185,7 @@ def _rss_child(db: str, mode: str, encoder: bool, trace: bool) -> None:
     elapsed = time.perf_counter() - started
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else 0.0
     store.close()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{elapsed:.1f} {peak_mib():.0f} {children:.0f} {traced:.0f}")
+    print(f"{elapsed:.1f} {peak_mib():.0f} {traced:.0f}")
 
 
 def rss(sizes: list[int], per_day: float, encoder: bool, work: Path | None, modes: list[str], trace: bool) -> None:
@@ -207,9 +207,8 @@ def rss(sizes: list[int], per_day: float, encoder: bool, work: Path | None, mode
         for mode in modes:
             command = [sys.executable, __file__, "--child", str(db), mode, str(int(encoder)), str(int(trace))]
             out = subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
-            workers = f" (workers {out[2]} MiB)" if mode == "keyed2" else ""
-            traced = f", traced peak {out[3]} MiB" if trace else ""
-            line.append(f"{MODES[mode]} {out[0]} s, peak RSS {out[1]} MiB{workers}{traced};")
+            traced = f", traced peak {out[2]} MiB" if trace else ""
+            line.append(f"{MODES[mode]} {out[0]} s, peak RSS {out[1]} MiB{traced};")
         print(" ".join(line), flush=True)
 
 
