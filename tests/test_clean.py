@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rasad.model import RawDoc
-from rasad.text.clean import LineStats, clean, split_lines
+from rasad.text.clean import MAX_KEYS, LineStats, clean, observed_lines, split_lines
 from rasad.text.sentences import split_sentences
 
 PAGE = """Facebook
@@ -90,3 +90,18 @@ def test_seed_furniture_removed() -> None:
         for furniture in ("Facebook", "WhatsApp", "هل أعجبك", "اترك تعليق", "مقالات ذات صلة", "زر الذهاب"):
             assert furniture not in article.text, f"{doc.file}: {furniture!r} left"
         assert len(article.paragraphs) >= 8
+
+
+def test_line_statistics_stay_bounded_and_keep_the_furniture() -> None:
+    """Thousands of one-off lines from one outlet: the counts stay under the bound, the menu line is still known."""
+    stats = LineStats()
+    for i in range(MAX_KEYS * 3):
+        stats.observe("Outlet", ["الرئيسية", f"سطر قصير رقم {i}", f"عنوان آخر {i}"])
+        assert len(stats.counts["Outlet"]) <= MAX_KEYS
+    assert "الرئيسية" in stats.furniture("Outlet")
+    assert stats.counts["Outlet"]["الرئيسية"] > 1
+
+
+def test_observed_lines_are_the_short_lines_and_the_title() -> None:
+    raw = RawDoc(source="x", file="x.txt", text="الرئيسية  |  أخبار\n\n" + "كلمة " * 30 + "\n\tسطر قصير", title="عنوان")
+    assert observed_lines(raw) == ["الرئيسية | أخبار", "سطر قصير", "عنوان"]

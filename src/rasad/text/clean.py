@@ -41,7 +41,7 @@ BYLINE_MAX_WORDS = 7
 TAIL_SHORT_WORDS = 15
 LEARNED_MIN_DOCS = 3
 LEARNED_MAX_WORDS = 12
-MAX_KEYS = 5_000  # per outlet: bounds memory over millions of articles
+MAX_KEYS = 2_000  # lines counted per outlet: bounds memory over millions of articles
 _EMPTY: frozenset[str] = frozenset()
 
 
@@ -100,8 +100,8 @@ class LineStats:
 
     A short line seen in at least ``LEARNED_MIN_DOCS`` documents of the same
     outlet is page furniture (menus, footers, share rows) for that outlet.
-    Memory stays bounded: past ``MAX_KEYS`` lines per outlet, lines seen once
-    are forgotten.
+    Memory stays bounded: past ``MAX_KEYS`` lines counted for an outlet, all
+    but the most frequent half are forgotten (learned lines stay learned).
     """
 
     counts: dict[str, Counter[str]] = field(default_factory=dict)
@@ -117,8 +117,8 @@ class LineStats:
             if counter[key] >= LEARNED_MIN_DOCS and key and key not in learned:
                 learned.add(key)
                 self.frozen.pop(name, None)
-        if len(counter) > MAX_KEYS:
-            self.counts[name] = Counter({k: n for k, n in counter.items() if n > 1})
+        if len(counter) > MAX_KEYS:  # keep the most frequent half: furniture repeats, one-off lines go
+            self.counts[name] = Counter(dict(counter.most_common(MAX_KEYS // 2)))
 
     def furniture(self, outlet: str | None) -> AbstractSet[str]:
         return self.learned.get(outlet or "", _EMPTY)
