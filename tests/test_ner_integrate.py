@@ -108,6 +108,10 @@ class FakeTagger:
             probs.append(prob)
         return TaggedTokens(tuple(tags), tuple(probs))
 
+    def tag_document(self, sentences: Sequence[Sequence[str]], *, confidence: bool = True,
+                     window: int | None = None) -> list[TaggedTokens]:
+        return [self.tag(tokens, confidence=confidence) for tokens in sentences]
+
 
 def _article(text: str) -> Article:
     return _process(text, [s for s in DEFAULT_STAGES if s.name != "ner"])

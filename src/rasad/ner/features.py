@@ -3,9 +3,10 @@
 Every token gets features of its own (normalised form, the form without
 clitics and article, prefixes and suffixes, shape, cue-word kinds, what the
 training data says about the word) plus the main features of its neighbours
-two tokens either side, and marks from two gazetteers matched over the
-sentence: the knowledge base's alias keys (typed by their entities) and the
-multi-word names of the training data.  Features that depend on the word
+two tokens either side (the clitic-free form three away), and marks from
+gazetteers matched over the sentence: the knowledge base's alias keys (typed
+by their entities), the multi-word names of the training data, and the word
+lists of :mod:`rasad.ner.lists`.  Features that depend on the word
 alone are computed once per distinct token and cached.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from rasad.extract.lexicon import Lexicon, load_lexicon
@@ -48,6 +49,9 @@ def make_gazetteer(entries: Mapping[str, Iterable[str]], *, max_words: int = MAX
     return Gazetteer(kept, firsts, longest)
 
 
+EMPTY_GAZETTEER = make_gazetteer({})
+
+
 @dataclass(frozen=True, slots=True)
 class TrainTables:
     """What the training split says about words: their usual tags, and multi-word names with their types.
@@ -68,6 +72,8 @@ class FeatureTables:
     cues: Mapping[str, tuple[str, ...]]
     kb: Gazetteer
     train: TrainTables
+    lists: Gazetteer = EMPTY_GAZETTEER
+    topics: Mapping[str, str] = field(default_factory=dict)  # clitic-free word → document topic it marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,13 @@ class _Word:
     variants: tuple[str, ...]
     own: tuple[str, ...]
     shared: tuple[str, ...]
+    # the word's features as a neighbour, prefixed once here rather than for every occurrence
+    left1: tuple[str, ...]
+    right1: tuple[str, ...]
+    left2: tuple[str, ...]
+    right2: tuple[str, ...]
+    left3: tuple[str, ...]
+    right3: tuple[str, ...]
 
 
 @cache
@@ -173,9 +186,13 @@ def kb_gazetteer(kb: KnowledgeBase, index: AliasIndex) -> Gazetteer:
 class Featurizer:
     """Feature lists for token sequences; caches the per-word part."""
 
-    def __init__(self, tables: FeatureTables, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, tables: FeatureTables, lexicon: Lexicon | None = None, *,
+                 known: frozenset[str] | None = None) -> None:
         self.tables = tables
         self.lexicon = lexicon or load_lexicon()
+        # When tagging, the attributes the models have weights for: the CRF ignores all others, so the
+        # per-word parts are cut down to these once per word (tags are unchanged, tagging is faster).
+        self.known = known
         self._cache: dict[str, _Word] = {}
 
     def clear_cache(self) -> None:
@@ -205,16 +222,29 @@ class Featurizer:
             "s3=" + norm[-3:], "bp2=" + base[:2], "bs2=" + base[-2:], "len=" + _length_bucket(norm),
             "al" if base != norm else "noal", *("db=" + d for d in seen_base),
             "bp3=" + base[:3], "bs3=" + base[-3:], "s4=" + norm[-4:], "case=" + case_shape(token),
+            "bp4=" + base[:4], "bs4=" + base[-4:],
             *("g=" + g for g in char_ngrams(base)), "t=" + template(base),
         )
-        return _Word(norm, clitic_variants(norm, self.lexicon), own, shared)
+        keep = self._keep
+        return _Word(
+            norm, clitic_variants(norm, self.lexicon), keep(own), shared,
+            left1=keep("-1" + f for f in shared), right1=keep("+1" + f for f in shared),
+            left2=keep(("-2w=" + norm, *("-2" + f for f in shared[4:]))),
+            right2=keep(("+2w=" + norm, *("+2" + f for f in shared[4:]))),
+            left3=keep(("-3b=" + base,)), right3=keep(("+3b=" + base,)),
+        )
+
+    def _keep(self, feats: Iterable[str]) -> tuple[str, ...]:
+        known = self.known
+        return tuple(feats) if known is None else tuple(f for f in feats if f in known)
 
     def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
         """One feature list per token."""
         words = [self.word(t) for t in tokens]
         marks = gazetteer_marks(words, self.tables.kb, "kb=")
-        for i, extra in enumerate(gazetteer_marks(words, self.tables.train.names, "tn=")):
-            marks[i].extend(extra)
+        for gazetteer, prefix in ((self.tables.train.names, "tn="), (self.tables.lists, "lx=")):
+            for i, extra in enumerate(gazetteer_marks(words, gazetteer, prefix)):
+                marks[i].extend(extra)
         return [self._token(words, marks, i) for i in range(len(words))]
 
     @staticmethod
@@ -226,22 +256,24 @@ class Featurizer:
             feats.append("BOS")
         else:
             prev = words[i - 1]
-            feats.extend(["-1" + f for f in prev.shared])
+            feats.extend(prev.left1)
             feats.extend(["-1" + f for f in marks[i - 1]])
             feats.append("-1w|w=" + prev.norm + "|" + word.norm)
             if i > 1:
-                feats.append("-2w=" + words[i - 2].norm)
-                feats.extend(["-2" + f for f in words[i - 2].shared[4:]])
+                feats.extend(words[i - 2].left2)
+                if i > 2:
+                    feats.extend(words[i - 3].left3)
         if i == n - 1:
             feats.append("EOS")
         else:
             nxt = words[i + 1]
-            feats.extend(["+1" + f for f in nxt.shared])
+            feats.extend(nxt.right1)
             feats.extend(["+1" + f for f in marks[i + 1]])
             feats.append("w|+1w=" + word.norm + "|" + nxt.norm)
             if i < n - 2:
-                feats.append("+2w=" + words[i + 2].norm)
-                feats.extend(["+2" + f for f in words[i + 2].shared[4:]])
+                feats.extend(words[i + 2].right2)
+                if i < n - 3:
+                    feats.extend(words[i + 3].right3)
         return feats
 
 

@@ -55,6 +55,11 @@ class HfTagger:
             probs.extend(window_probs)
         return TaggedTokens(_repair(tags), tuple(probs))
 
+    def tag_document(self, sentences: Sequence[Sequence[str]], *, confidence: bool = True,
+                     window: int | None = None) -> list[TaggedTokens]:
+        """Sentence by sentence: the transformer sees no document context."""
+        return [self.tag(tokens, confidence=confidence) if tokens else TaggedTokens((), ()) for tokens in sentences]
+
     def _tag_window(self, words: list[str]) -> tuple[list[str], list[float]]:
         """Tags for the leading words of ``words`` that fit in one model input (at least one word)."""
         import torch

@@ -90,11 +90,9 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
 def model_spans(article: Article, tagger: Tagger) -> Iterator[ModelSpan]:
     """Every entity the tagger finds, sentence by sentence."""
     sentences = article.sentences or (Sentence(0, len(article.text), 0),)
-    for sentence in sentences:
-        tokens = tokenize(article.text[sentence.start : sentence.end], sentence.start)
-        if not tokens:
-            continue
-        tagged = tagger.tag([t.text for t in tokens])
+    tokenized = [tokenize(article.text[s.start : s.end], s.start) for s in sentences]
+    tagged_all = tagger.tag_document([[t.text for t in tokens] for tokens in tokenized])  # the article is the document
+    for tokens, tagged in zip(tokenized, tagged_all, strict=True):
         for span in bio_spans(tagged.tags):
             yield ModelSpan(tokens[span.start].start, tokens[span.end - 1].end, span.type,
                             min(tagged.confidence[span.start : span.end]), span.end - span.start)

@@ -47,6 +47,12 @@ class Tagger(Protocol):
         """Tag one sentence; with ``confidence=False`` the probabilities may be left at 1.0."""
         ...
 
+    def tag_document(self, sentences: Sequence[Sequence[str]], *, confidence: bool = True,
+                     window: int | None = None) -> list[TaggedTokens]:
+        """Tag the sentences of one document (a backend may use the other sentences as context;
+        ``window`` limits that context to so many sentences either side)."""
+        ...
+
 
 def data_dir() -> Path:
     """The folder that holds the shipped model, its tables and its manifest."""

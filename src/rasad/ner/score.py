@@ -98,7 +98,12 @@ def score_sequences(gold: Iterable[Sequence[str]], predicted: Iterable[Sequence[
     return NerReport({k: Counts(tp.get(k, 0), fp.get(k, 0), fn.get(k, 0)) for k in kinds})
 
 
-def evaluate_tagger(tagger: Tagger, sentences: Sequence[LabelledSentence]) -> NerReport:
-    """Tag every sentence and score it against its gold tags."""
-    predicted = [tagger.tag(s.tokens, confidence=False).tags for s in sentences]
+CORPUS_WINDOW = 8  # ANERcorp marks no documents: each sentence's context is the sentences this close
+
+
+def evaluate_tagger(tagger: Tagger, sentences: Sequence[LabelledSentence], *,
+                    window: int = CORPUS_WINDOW) -> NerReport:
+    """Tag every sentence (with its neighbours as document context) and score it against its gold tags."""
+    tagged = tagger.tag_document([s.tokens for s in sentences], confidence=False, window=window)
+    predicted = [t.tags for t in tagged]
     return score_sequences([s.tags for s in sentences], predicted)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rasad.ner.conll import LabelledSentence
@@ -86,7 +86,7 @@ def cross_fold_features(sentences: Sequence[LabelledSentence], *, base: FeatureT
     for block in folds(len(sentences), k):
         held_out = set(block)
         others = (s for i, s in enumerate(sentences) if i not in held_out)
-        tables = FeatureTables(cues=base.cues, kb=base.kb, train=train_tables(others))
+        tables = replace(base, train=train_tables(others))
         featurizer = Featurizer(tables)
         out.extend(featurizer.sentence(sentences[i].tokens) for i in block)
     return out
