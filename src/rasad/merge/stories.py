@@ -212,7 +212,7 @@ def _row_dots(left: Any, right: Any) -> FloatArray:
 
 def _chunked_dots(matrix: Any, first: NDArray[np.int64], second: NDArray[np.int64]) -> FloatArray:
     out = np.zeros(len(first), dtype=np.float64)
-    step = 4_096  # rows of char n-grams are dense-ish: bound the memory of one slice
+    step = 1_024  # rows hold thousands of n-grams: 4,096 pairs a slice peaked at 254 MiB on 1k leads, 1,024 at 141
     for s in range(0, len(first), step):
         out[s : s + step] = _row_dots(matrix[first[s : s + step]], matrix[second[s : s + step]])
     return out
