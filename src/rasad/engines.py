@@ -31,7 +31,7 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -40,7 +40,7 @@ from rasad.kb.index import build_index
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, Entity, RawDoc, Skipped
 from rasad.pipeline import Pipeline
-from rasad.store.base import Store, open_store
+from rasad.store.base import Store, is_postgres_url, open_store
 from rasad.store.records import Prepared, article_rows
 from rasad.text.clean import clean
 
@@ -123,7 +123,7 @@ class EngineOptions:
     kind: str = "inline"
     workers: int | None = None  # None: one per core (process), the cluster's own (dask)
     scheduler: str | None = None  # dask: address of an existing scheduler; None: a local cluster
-    batch: int = 8  # articles per task
+    batch: int = 16  # articles per task (and per commit when workers store)
     window: int = 3  # tasks in flight per worker
 
 
@@ -256,12 +256,16 @@ class InlineEngine:
 
 _STATE: WorkerState | None = None
 _STORE: Store | None = None
+# SQLite lets one writer in at a time and makes the others poll with growing sleeps; the workers take turns on
+# this lock instead, which wakes the next one as soon as the last commits.
+_WRITE_LOCK: Any = None
 
 
-def _init_worker(state: WorkerState) -> None:
+def _init_worker(state: WorkerState, write_lock: Any = None) -> None:
     """Pool initializer: keep the state, open the store, build the alias index, ignore Ctrl-C, die with the parent."""
-    global _STATE, _STORE
+    global _STATE, _STORE, _WRITE_LOCK
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _WRITE_LOCK = write_lock
     _STATE = state
     if state.store_url is not None:
         _STORE = open_store(state.store_url, create=False)
@@ -281,7 +285,10 @@ def _pool_batch(items: Batch) -> Results:
     if _STATE is None:
         raise RasadError("worker process started without its knowledge base")
     results = run_batch(_STATE, items, _STORE)
-    return results if _STORE is None else write_batch(_STORE, _STATE.kb, results)
+    if _STORE is None:
+        return results
+    with _WRITE_LOCK or nullcontext():
+        return write_batch(_STORE, _STATE.kb, results)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +329,10 @@ class ProcessEngine:
 
     def _submit(self, articles: Batch) -> Handle:
         if self._pool is None:
-            self._pool = _context().Pool(self.workers, initializer=_init_worker, initargs=(self.state,))
+            context = _context()
+            url = self.state.store_url
+            lock = context.Lock() if url is not None and not is_postgres_url(url) else None
+            self._pool = context.Pool(self.workers, initializer=_init_worker, initargs=(self.state, lock))
         return _PoolHandle(self._pool.apply_async(_pool_batch, (articles,)))
 
     def map(self, batches: Iterable[Batch]) -> Iterator[Results]:

@@ -63,6 +63,8 @@ class SQLStore(ABC):
     def __init__(self, where: str, *, pause_s: float = 0.0, url: str = "") -> None:
         self.where = where
         self.url = url or where
+        # Knowledge-base entities known to be in the database (forgotten when a transaction rolls back).
+        self._stored_kb: set[str] = set()
         self.pause_s = pause_s
         self._depth = 0
 
@@ -139,12 +141,14 @@ class SQLStore(ABC):
             yield
         except BaseException:
             self._depth = 0
+            self._stored_kb.clear()
             self._rollback()
             raise
         self._depth = 0
         try:
             self._commit()
         except StoreError:
+            self._stored_kb.clear()
             self._rollback()
             raise
 
@@ -232,9 +236,12 @@ class SQLStore(ABC):
 
     def _upsert_entity(self, e: Entity, values: tuple[Any, ...], forms: list[str]) -> None:
         if not e.discovered:  # a knowledge-base entity is stored once and never changes
+            if e.id in self._stored_kb:
+                return
             if self._run("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING",
                          values) > 0:
                 self._put_search("entity_search", e.id, forms)
+            self._stored_kb.add(e.id)
             return
         row = self._one("SELECT extra FROM entities WHERE id = ?", (e.id,))
         if row is None:
