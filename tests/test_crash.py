@@ -30,9 +30,9 @@ from rasad.store.base import SLOW_ENV
 from .conftest import EXAMPLES, ROOT
 from .pg_server import database_url
 
-COPIES = 3  # the 14 examples and 2 variants of each: 42 articles
+COPIES = 4  # the 14 examples and 3 variants of each: 56 articles (commits of 16: a kill after 40 lands mid-way)
 SLOW_MS = 60
-KILL_AFTER = (0, 4, 15, 30)  # stored articles at which a run is killed (0: before its first article)
+KILL_AFTER = (0, 4, 20, 40)  # stored articles at which a run is killed (0: before its first article; commits of 16)
 TIMEOUT_S = 120
 
 
