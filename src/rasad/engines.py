@@ -339,14 +339,18 @@ class ProcessEngine:
         return ordered_map(self._submit, batches, window=self.window)
 
     def close(self, *, failed: bool = False) -> None:
-        if self._pool is None:
-            return
-        if failed:
-            self._pool.terminate()
-        else:
-            self._pool.close()
-        self._pool.join()
-        self._pool = None
+        if self._pool is not None:
+            stop_pool(self._pool, failed=failed)
+            self._pool = None
+
+
+def stop_pool(pool: multiprocessing.pool.Pool, *, failed: bool) -> None:
+    """Let the workers finish (or, after a failure, stop them now) and wait for them."""
+    if failed:
+        pool.terminate()
+    else:
+        pool.close()
+    pool.join()
 
 
 # -- Dask -------------------------------------------------------------------------------------------------------
@@ -390,31 +394,31 @@ class _DaskHandle:
         return found
 
 
+def dask_connect(options: EngineOptions) -> tuple[Any, Any]:
+    """(client, local cluster or None): the cluster at ``options.scheduler``, else one started here."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise RasadError("the dask engine needs Dask distributed: pip install 'rasad[dask]'") from exc
+    if options.scheduler:
+        try:
+            return Client(options.scheduler, timeout="30s"), None
+        except OSError as exc:  # no scheduler at that address, or it timed out
+            raise RasadError(f"cannot reach the Dask scheduler {options.scheduler}: {exc}") from exc
+    with _sigint_ignored():  # its worker processes inherit that: Ctrl-C is for this process to handle
+        cluster = LocalCluster(n_workers=options.workers or cpu_count(), threads_per_worker=1, processes=True,
+                               dashboard_address=":0", silence_logs=logging.ERROR)
+    return Client(cluster), cluster
+
+
 class DaskEngine:
     """Batches as tasks on a Dask distributed cluster; the state is scattered once to every worker."""
 
     kind = "dask"
 
     def __init__(self, state: WorkerState, *, options: EngineOptions) -> None:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as exc:
-            raise RasadError("the dask engine needs Dask distributed: pip install 'rasad[dask]'") from exc
         self.batch = options.batch
-        self._cluster: Any = None
-        try:
-            if options.scheduler:
-                self._client: Any = Client(options.scheduler, timeout="30s")
-            else:
-                with _sigint_ignored():  # its worker processes inherit that: Ctrl-C is for this process to handle
-                    self._cluster = LocalCluster(
-                        n_workers=options.workers or cpu_count(), threads_per_worker=1, processes=True,
-                        dashboard_address=":0", silence_logs=logging.ERROR,
-                    )
-                self._client = Client(self._cluster)
-        except OSError as exc:  # no scheduler at that address, or it timed out
-            self.close()
-            raise RasadError(f"cannot reach the Dask scheduler {options.scheduler}: {exc}") from exc
+        self._client, self._cluster = dask_connect(options)
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
         self.window = options.window * self.workers
         self._state = self._client.scatter(state, broadcast=True, hash=False)
@@ -569,26 +573,12 @@ class TaskRunner:
         """The cluster at ``options.scheduler``, or a local one for this runner."""
         if self._client is not None:
             return self._client
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as exc:
-            raise RasadError("the dask engine needs Dask distributed: pip install 'rasad[dask]'") from exc
-        if self.options.scheduler:
-            self._client = Client(self.options.scheduler, timeout="30s")
-        else:
-            with _sigint_ignored():
-                self._cluster = LocalCluster(n_workers=self.options.workers or cpu_count(), threads_per_worker=1,
-                                             processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
-            self._client = Client(self._cluster)
+        self._client, self._cluster = dask_connect(self.options)
         return self._client
 
     def close(self, *, failed: bool = False) -> None:
         if self._pool is not None:
-            if failed:
-                self._pool.terminate()
-            else:
-                self._pool.close()
-            self._pool.join()
+            stop_pool(self._pool, failed=failed)
             self._pool = None
         if self._client is not None:
             self._client.close()
