@@ -41,7 +41,7 @@ BYLINE_MAX_WORDS = 7
 TAIL_SHORT_WORDS = 15
 LEARNED_MIN_DOCS = 3
 LEARNED_MAX_WORDS = 12
-MAX_KEYS = 2_000  # lines counted per outlet: bounds memory over millions of articles
+MAX_KEYS = 500  # lines counted per outlet: bounds memory over millions of articles
 _EMPTY: frozenset[str] = frozenset()
 
 
