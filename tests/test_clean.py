@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rasad.model import RawDoc
-from rasad.text.clean import MAX_KEYS, LineStats, clean, observed_lines, split_lines
+from rasad.text.clean import MAX_KEYS, MAX_TOTAL_KEYS, LineStats, clean, observed_lines, split_lines
 from rasad.text.sentences import split_sentences
 
 PAGE = """Facebook
@@ -99,7 +99,15 @@ def test_line_statistics_stay_bounded_and_keep_the_furniture() -> None:
         stats.observe("Outlet", ["الرئيسية", f"سطر قصير رقم {i}", f"عنوان آخر {i}"])
         assert len(stats.counts["Outlet"]) <= MAX_KEYS
     assert "الرئيسية" in stats.furniture("Outlet")
-    assert stats.counts["Outlet"]["الرئيسية"] > 1
+
+
+def test_line_statistics_stay_bounded_over_many_outlets() -> None:
+    stats = LineStats()
+    for i in range(MAX_TOTAL_KEYS // 2):
+        outlet = f"Outlet {i % 400}"
+        stats.observe(outlet, ["اتصل بنا", f"سطر {i}", f"سطر آخر {i}", f"عنوان {i}"])
+        assert stats.total == sum(len(c) for c in stats.counts.values()) <= MAX_TOTAL_KEYS
+    assert all("اتصل بنا" in stats.furniture(f"Outlet {k}") for k in range(400))
 
 
 def test_observed_lines_are_the_short_lines_and_the_title() -> None:

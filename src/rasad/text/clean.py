@@ -41,7 +41,8 @@ BYLINE_MAX_WORDS = 7
 TAIL_SHORT_WORDS = 15
 LEARNED_MIN_DOCS = 3
 LEARNED_MAX_WORDS = 12
-MAX_KEYS = 500  # lines counted per outlet: bounds memory over millions of articles
+MAX_KEYS = 500  # lines counting for one outlet
+MAX_TOTAL_KEYS = 20_000  # lines counting over all outlets: memory stays flat over millions of articles
 _EMPTY: frozenset[str] = frozenset()
 
 
@@ -99,26 +100,39 @@ class LineStats:
     """Learned per-outlet line statistics over the documents of a run.
 
     A short line seen in at least ``LEARNED_MIN_DOCS`` documents of the same
-    outlet is page furniture (menus, footers, share rows) for that outlet.
-    Memory stays bounded: past ``MAX_KEYS`` lines counted for an outlet, all
-    but the most frequent half are forgotten (learned lines stay learned).
+    outlet is page furniture (menus, footers, share rows) for that outlet; once
+    learned it is no longer counted. Memory stays bounded however many articles
+    and outlets: past ``MAX_KEYS`` lines counting for one outlet its lines seen
+    once are forgotten (then, if need be, all but the most frequent half), and
+    past ``MAX_TOTAL_KEYS`` over all outlets every line seen once is forgotten.
     """
 
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     learned: dict[str, set[str]] = field(default_factory=dict)
     frozen: dict[str, frozenset[str]] = field(default_factory=dict)  # snapshots, until the outlet learns more
+    total: int = 0  # lines counting, over all outlets
 
     def observe(self, outlet: str | None, lines: list[str]) -> None:
         name = outlet or ""
         counter = self.counts.setdefault(name, Counter())
         learned = self.learned.setdefault(name, set())
+        before = len(counter)
         for key in {x for x in lines if 0 < len(x.split(maxsplit=LEARNED_MAX_WORDS)) <= LEARNED_MAX_WORDS}:
+            if not key or key in learned:
+                continue
             counter[key] += 1
-            if counter[key] >= LEARNED_MIN_DOCS and key and key not in learned:
+            if counter[key] >= LEARNED_MIN_DOCS:
                 learned.add(key)
+                del counter[key]
                 self.frozen.pop(name, None)
-        if len(counter) > MAX_KEYS:  # keep the most frequent half: furniture repeats, one-off lines go
-            self.counts[name] = Counter(dict(counter.most_common(MAX_KEYS // 2)))
+        if len(counter) > MAX_KEYS:
+            kept = Counter({k: n for k, n in counter.items() if n > 1})
+            self.counts[name] = kept if len(kept) <= MAX_KEYS // 2 else Counter(dict(kept.most_common(MAX_KEYS // 2)))
+        self.total += len(self.counts[name]) - before
+        if self.total > MAX_TOTAL_KEYS:
+            for other, counted in self.counts.items():
+                self.counts[other] = Counter({k: n for k, n in counted.items() if n > 1})
+            self.total = sum(len(c) for c in self.counts.values())
 
     def furniture(self, outlet: str | None) -> AbstractSet[str]:
         return self.learned.get(outlet or "", _EMPTY)
