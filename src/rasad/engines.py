@@ -379,7 +379,13 @@ def _dask_batch(state: WorkerState, items: Batch) -> Results:
     if state.store_url not in _DASK_STORES:  # opened once per worker process
         _DASK_STORES[state.store_url] = open_store(state.store_url, create=False)
     store = _DASK_STORES[state.store_url]
-    return write_batch(store, state.kb, run_batch(state, items, store))
+    results = run_batch(state, items, store)
+    if is_postgres_url(state.store_url):
+        return write_batch(store, state.kb, results)
+    from distributed import Lock  # SQLite: the workers take turns, as the process engine's do
+
+    with Lock(f"rasad-write-{state.store_url}"):
+        return write_batch(store, state.kb, results)
 
 
 @dataclass(frozen=True, slots=True)
