@@ -123,7 +123,7 @@ class EngineOptions:
     kind: str = "inline"
     workers: int | None = None  # None: one per core (process), the cluster's own (dask)
     scheduler: str | None = None  # dask: address of an existing scheduler; None: a local cluster
-    batch: int = 16  # articles per task (and per commit when workers store)
+    batch: int = 64  # articles per task (and per commit when workers store: larger commits write much less)
     window: int = 3  # tasks in flight per worker
 
 

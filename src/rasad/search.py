@@ -8,8 +8,10 @@ marbuta, alef maqsura, diacritics, tatweel, digits, Latin case), with three Arab
   ``البوكمال`` finds ``بالبوكمال`` and ``وللبوكمال``.  A query word is looked up under itself and, when it
   carries the article, under its forms with and without it (``بالبوكمال`` → ``البوكمال``, ``بوكمال``);
   bare clitics are not stripped from a query word, where they cannot be told from root letters (وزارة).
-* **Spacing.**  Each pair of adjacent words is also indexed joined, and a query word may be matched by
-  its pair with a neighbour joined: ``دير الزور`` finds ``ديرالزور`` and ``البوكمال`` finds ``ألبو كمال``.
+* **Spacing.**  A query word may be matched by its pair with a neighbour joined (``دير الزور`` finds
+  ``ديرالزور``), and a pair of adjacent words whose first word is the head of a compound name (``دير``،
+  ``عبد``، ``أبو`` …) or whose second is a tail (``الله``، ``الدين``) is also indexed joined, so that
+  ``ديرالزور`` finds ``دير الزور`` and ``البوكمال`` finds ``ألبو كمال`` (lists in the variants file).
 * **Spelling variants** listed in ``store/data/search_variants.yaml`` (ميليشيا / مليشيا / ميلشيا).
 
 A query matches a record when every query word matches (AND); articles come newest first.
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import operator
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from rasad.store.base import Store
 
 # Bump when the way forms are computed changes: stored indexes are rebuilt when their version differs.
-FORMS_VERSION = "1"
+FORMS_VERSION = "2"
 VARIANTS_FILE = "data/search_variants.yaml"
 CONJUNCTIONS = ("", "و", "ف")
 PREPOSITIONS = ("", "ب", "ل", "ك")
@@ -123,19 +124,58 @@ def _joined(normalised: str, first: re.Match[str], second: re.Match[str]) -> str
     return first.group() + second.group() if gap and gap.strip(" ") == "" else None
 
 
-def index_forms(texts: Iterable[str | None]) -> list[str]:
-    """Every form the texts are indexed under (sorted, each once): words and joined neighbours.
+@cache
+def _join_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The words that make a pair indexed joined: (heads, tails), normalised."""
+    data = yaml.safe_load(resources.files("rasad.store").joinpath(VARIANTS_FILE).read_text(encoding="utf-8"))
+    spelled = [normalize_text(str(word)).split() for group in data.get("groups") or [] for word in group]
+    heads = {normalize_text(str(w)) for w in data.get("join_first") or []} | {w[0] for w in spelled if len(w) > 1}
+    tails = {normalize_text(str(w)) for w in data.get("join_second") or []}
+    return frozenset(heads), frozenset(tails)
 
-    Neighbours are joined when only spaces separate them (not punctuation or a line break).
+
+@lru_cache(maxsize=1 << 14)
+def _is_head(word: str) -> bool:
+    return not _join_words()[0].isdisjoint(word_forms(word))
+
+
+@lru_cache(maxsize=1 << 14)
+def _is_tail(word: str) -> bool:
+    return not _join_words()[1].isdisjoint(word_forms(word))
+
+
+def joined_pairs(phrases: list[list[str]], words: set[str]) -> set[str]:
+    """Adjacent words indexed joined: compound-name heads with what follows, and words before a tail.
+
+    ``phrases`` are runs of words with only spaces between them; ``words`` all their words.
+    """
+    heads = {w for w in words if _is_head(w)}
+    tails = {w for w in words if _is_tail(w)}
+    if not heads and not tails:
+        return set()
+    return {
+        first + second
+        for parts in phrases
+        for first, second in zip(parts, parts[1:])
+        if first in heads or second in tails
+    }
+
+
+def index_forms(texts: Iterable[str | None]) -> list[str]:
+    """Every form the texts are indexed under (sorted, each once): words and joined compound names.
+
+    Neighbours are joined only when spaces alone separate them (not punctuation or a line break).
     """
     words: set[str] = set()
+    phrases: list[list[str]] = []
     for text in texts:
         if not text:
             continue
         for phrase in _PHRASE.findall(normalize_text(text)):
             parts = phrase.split()
             words.update(parts)
-            words.update(map(operator.add, parts, parts[1:]))
+            phrases.append(parts)
+    words |= joined_pairs(phrases, words)
     return sorted(set().union(*map(word_forms, words)))
 
 

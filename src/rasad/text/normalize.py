@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -69,7 +71,7 @@ class Normalized:
     """Normalised text plus, for each of its characters, the original offset."""
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]
     original_length: int
 
     def to_original(self, start: int, end: int) -> Span:
@@ -105,22 +107,7 @@ def translate_chars(text: str) -> str:
     return _lookup()[units].tobytes().decode("utf-16-le", "surrogatepass")
 
 
-_DELETED = re.compile(_DELETE + "+")
-_EXTRA_SPACES = re.compile(r"(?<= ) +")
-
-
-def _drop(text: str, offsets: list[int], pattern: re.Pattern[str]) -> tuple[str, list[int]]:
-    """Remove every match of ``pattern`` from ``text`` and from its offset list."""
-    parts: list[str] = []
-    kept: list[int] = []
-    pos = 0
-    for match in pattern.finditer(text):
-        parts.append(text[pos : match.start()])
-        kept.extend(offsets[pos : match.start()])
-        pos = match.end()
-    parts.append(text[pos:])
-    kept.extend(offsets[pos:])
-    return "".join(parts), kept
+_SPACE = ord(" ")
 
 
 _LAST: list[tuple[str, Normalized]] = []
@@ -136,13 +123,26 @@ def normalize(text: str) -> Normalized:
 
 
 def _normalize(text: str) -> Normalized:
-    mapped = translate_chars(text)
-    offsets = list(range(len(mapped)))
-    if _DELETE in mapped:
-        mapped, offsets = _drop(mapped, offsets, _DELETED)
-    if "  " in mapped:
-        mapped, offsets = _drop(mapped, offsets, _EXTRA_SPACES)
-    return Normalized(mapped, tuple(offsets), len(text))
+    """Map every code point through the lookup array, then drop deleted characters and repeated spaces.
+
+    Works on UTF-32 code points, so offsets count characters as Python does (astral characters
+    included: they map to themselves); the kept positions are the offset map (an int array:
+    building a tuple of Python ints cost more than the rest together).
+    """
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if len(points) and points.max() >= 0x10000:
+        mapped = np.where(points < 0x10000, _lookup()[points & 0xFFFF], points).astype(np.uint32)
+    else:
+        mapped = _lookup()[points].astype(np.uint32)
+    kept = np.flatnonzero(mapped)
+    compact = mapped[kept]
+    spaces = compact == _SPACE
+    repeated = np.zeros(len(compact), dtype=bool)
+    repeated[1:] = spaces[1:] & spaces[:-1]
+    if repeated.any():
+        kept, compact = kept[~repeated], compact[~repeated]
+    normalised = compact.tobytes().decode("utf-32-le", "surrogatepass")
+    return Normalized(normalised, array("q", kept.astype(np.int64).tobytes()), len(text))
 
 
 @lru_cache(maxsize=1 << 12)
