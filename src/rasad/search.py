@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -156,7 +157,7 @@ def joined_pairs(phrases: list[list[str]], words: set[str]) -> set[str]:
     return {
         first + second
         for parts in phrases
-        for first, second in zip(parts, parts[1:])
+        for first, second in itertools.pairwise(parts)
         if first in heads or second in tails
     }
 
