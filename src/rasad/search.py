@@ -135,14 +135,26 @@ def _join_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(heads), frozenset(tails)
 
 
-@lru_cache(maxsize=1 << 14)
-def _is_head(word: str) -> bool:
-    return not _join_words()[0].isdisjoint(word_forms(word))
+_WORDS: dict[str, tuple[frozenset[str], bool, bool]] = {}
+MAX_WORDS = 1 << 16  # words remembered between articles (the table is emptied when full)
 
 
-@lru_cache(maxsize=1 << 14)
-def _is_tail(word: str) -> bool:
-    return not _join_words()[1].isdisjoint(word_forms(word))
+def _word_table(words: Iterable[str]) -> dict[str, tuple[frozenset[str], bool, bool]]:
+    """Each word's (index forms, head of a joined pair, tail of one), remembered across calls.
+
+    A plain dict rather than ``lru_cache``: an article asks for hundreds of words, mostly known.
+    """
+    table = _WORDS
+    new = [w for w in words if w not in table]
+    if len(table) + len(new) > MAX_WORDS:
+        table.clear()
+        new = list(words)
+    if new:
+        heads, tails = _join_words()
+        for word in new:
+            forms = word_forms(word)
+            table[word] = (forms, not heads.isdisjoint(forms), not tails.isdisjoint(forms))
+    return table
 
 
 def joined_pairs(phrases: list[list[str]], words: set[str]) -> set[str]:
@@ -150,8 +162,9 @@ def joined_pairs(phrases: list[list[str]], words: set[str]) -> set[str]:
 
     ``phrases`` are runs of words with only spaces between them; ``words`` all their words.
     """
-    heads = {w for w in words if _is_head(w)}
-    tails = {w for w in words if _is_tail(w)}
+    table = _word_table(words)
+    heads = {w for w in words if table[w][1]}
+    tails = {w for w in words if table[w][2]}
     if not heads and not tails:
         return set()
     return {
@@ -177,7 +190,8 @@ def index_forms(texts: Iterable[str | None]) -> list[str]:
             words.update(parts)
             phrases.append(parts)
     words |= joined_pairs(phrases, words)
-    return sorted(set().union(*map(word_forms, words)))
+    table = _word_table(words)
+    return sorted(set().union(*[table[w][0] for w in words]))
 
 
 # -- queries ----------------------------------------------------------------------------------------
