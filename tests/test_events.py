@@ -7,11 +7,13 @@ import itertools
 import pytest
 import yaml
 
+from rasad.extract.event_fields import normalized_between
 from rasad.extract.events import extract_events, load_event_lexicon
 from rasad.extract.recognise import recognise
 from rasad.extract.view import build_view
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, Entity, Event, Span, article_id
+from rasad.text.normalize import normalize_text
 from rasad.text.sentences import split_sentences
 
 _n = itertools.count()
@@ -121,3 +123,12 @@ def test_evidence_certainty() -> None:
     (event,) = _events("ويعتقد ناشطون أن طائرات مجهولة الهوية قصفت مواقع لواء الباقر في الميادين.")
     assert event.evidence[0].certainty == "believed" and event.evidence[0].attributed_to == "activist"
     assert "unidentified perpetrator" in event.tags
+
+
+def test_normalized_between_is_the_normalised_slice() -> None:
+    text = "قُتِلَ  «خمسةُ»\tعناصرَ في إدلب  ـــ أمس.\n\nوأُصيبَ  آخرون\u200f في  الميادين. "
+    article = Article(id="n", source="t", file="t", text=text)
+    view = build_view(article, {})
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 1):
+            assert normalized_between(view, start, end).strip() == normalize_text(text[start:end]), (start, end)

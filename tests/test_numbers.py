@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from rasad.text.numbers import Count, conservative, fatalities_near, find_counts, parse_count, word_value
+from rasad.text.normalize import normalize_text
+from rasad.text.numbers import (
+    Count,
+    FatalityReading,
+    conservative,
+    fatalities_near,
+    find_counts,
+    load_data,
+    may_report_deaths,
+    parse_count,
+    word_value,
+)
 
 # (phrase, low, high, vague)
 COUNTS: list[tuple[str, int | None, int | None, bool]] = [
@@ -169,3 +180,18 @@ def test_fatalities_in_a_sentence_of_a_longer_text() -> None:
     assert reading.value == 3 and not reading.vague
     assert reading.span is not None and "ثلاثةُ" in text[reading.span.start : reading.span.end]
     assert fatalities_near(text, 0, len(first)).value is None
+
+
+@pytest.mark.parametrize(("sentence", "value", "vague"), FATALITIES)
+def test_quick_death_test_never_misses(sentence: str, value: int | None, vague: bool) -> None:
+    if not may_report_deaths(normalize_text(sentence)):
+        assert fatalities_near(sentence, 0, len(sentence)) == FatalityReading(None, False, None)
+
+
+def test_quick_death_test_sees_every_cue_in_any_spelling() -> None:
+    cues = load_data("numbers")["fatalities"]
+    for table in ("before_count", "after_count", "one_death", "two_deaths", "vague"):
+        for cue in cues[table]:
+            raw = "وَ" + cue.replace("ا", "أ").replace("ي", "ى").replace("ه", "ة") + "ً هناك"
+            assert may_report_deaths(normalize_text(raw)), cue
+    assert not may_report_deaths(normalize_text("دخلت 5 شاحنات إلى المدينة."))

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,6 @@ import yaml
 from rasad.extract.view import ArticleView
 from rasad.model import Entity, Event, Mention
 from rasad.text.dates import DateMention, find_dates
-from rasad.text.normalize import normalize_text
 
 if TYPE_CHECKING:
     from rasad.extract.events import Trigger
@@ -40,28 +40,61 @@ HEADING_WORDS = 9
 
 @dataclass(frozen=True, slots=True)
 class EventContext:
-    """What every event of an article may fall back on."""
+    """What every event of an article may fall back on, and what its events share: the
+    headings, each sentence's place and actor mentions, and each date's sentence."""
 
     published: dt.date | None
     dates: tuple[DateMention, ...]
     main_actor: str | None
     main_place: str | None
     kb_entities: Mapping[str, Entity]
+    date_sentences: tuple[int, ...] = ()  # the sentence of each date (where it starts)
+    headings: frozenset[int] = frozenset()
+    places: Mapping[int, list[Mention]] = field(default_factory=dict)
+    actors: Mapping[int, list[Mention]] = field(default_factory=dict)
+    around: dict[int, list[int]] = field(default_factory=dict, compare=False, repr=False)  # _neighbourhood's
 
     @classmethod
     def build(cls, view: ArticleView, published: dt.date | None, kb_entities: Mapping[str, Entity]) -> EventContext:
         found = find_dates(view.article.text, published) if published else []
         dates = tuple(d for d in found if usable_for_events(d))
-        actors = Counter(m.entity_id for m in view.mentions if view.entity(m).type == "actor"
-                         and m.method != "adjective")
-        places = Counter(m.entity_id for m in view.mentions if view.entity(m).type == "place"
-                         and view.entity(m).feature in ("town", "neighbourhood"))
+        actors: Counter[str] = Counter()
+        places: Counter[str] = Counter()
+        for m in view.mentions:
+            entity = view.entity(m)
+            if entity.type == "actor" and m.method != "adjective":
+                actors[m.entity_id] += 1
+            elif entity.type == "place" and entity.feature in ("town", "neighbourhood"):
+                places[m.entity_id] += 1
         return cls(
             published=published, dates=dates,
             main_actor=actors.most_common(1)[0][0] if actors else None,
             main_place=places.most_common(1)[0][0] if places else None,
             kb_entities=kb_entities,
+            date_sentences=tuple(view.sentence_of(d.start) for d in dates),
+            headings=_headings(view),
+            places=_by_sentence(view, ("place", "facility")),
+            actors=_by_sentence(view, ("actor", "person")),
         )
+
+
+def _by_sentence(view: ArticleView, types: tuple[str, ...]) -> dict[int, list[Mention]]:
+    """Each sentence's mentions of entities of ``types`` (adjectives left out), where it has some."""
+    out: dict[int, list[Mention]] = {}
+    for index, mentions in view.by_sentence.items():
+        kept = [m for m in mentions if view.entity(m).type in types and m.method != "adjective"]
+        if kept:
+            out[index] = kept
+    return out
+
+
+def normalized_between(view: ArticleView, start: int, end: int) -> str:
+    """The normalised text of the clean-text span ``[start, end)``, cut from the article's.
+
+    Its words are those of ``normalize_text(text[start:end])``; it may keep a space at either end.
+    """
+    offsets = view.norm.offsets
+    return view.norm.text[bisect_left(offsets, start) : bisect_left(offsets, end)]
 
 
 # -- where -------------------------------------------------------------------------------------------
@@ -76,40 +109,30 @@ class PlaceChoice:
     source: str = "sentence"  # where the place was read: sentence, paragraph, heading, article
 
 
-def _place_mentions(view: ArticleView, index: int) -> list[Mention]:
-    return [m for m in view.mentions_in(index) if view.entity(m).type in ("place", "facility")
-            and m.method != "adjective"]
-
-
 def place_rank(entity: Entity) -> int:
     """How specific a place is: a facility, then a town … then a country."""
     return PLACE_RANK["facility"] if entity.type == "facility" else PLACE_RANK.get(entity.feature or "", 8)
 
 
-_HEADINGS: dict[str, frozenset[int]] = {}
-
-
 def _headings(view: ArticleView) -> frozenset[int]:
     """Sentences that are short lines standing alone as a paragraph (headlines, sub-headings)."""
-    cached = _HEADINGS.get(view.article.id)
-    if cached is None:
-        sizes = Counter(s.paragraph for s in view.article.sentences)
-        cached = frozenset(
-            i for i, s in enumerate(view.article.sentences)
-            if sizes[s.paragraph] == 1 and view.words_between(s.start, s.end) <= HEADING_WORDS
-        )
-        _HEADINGS.clear()
-        _HEADINGS[view.article.id] = cached
-    return cached
+    sizes = Counter(s.paragraph for s in view.article.sentences)
+    return frozenset(
+        i for i, s in enumerate(view.article.sentences)
+        if sizes[s.paragraph] == 1 and view.words_between(s.start, s.end) <= HEADING_WORDS
+    )
 
 
-def _is_heading(view: ArticleView, index: int) -> bool:
-    return index in _headings(view)
-
-
-def _neighbourhood(view: ArticleView, index: int) -> list[int]:
+def _neighbourhood(view: ArticleView, ctx: EventContext, index: int) -> list[int]:
     """Sentences to read for a missing field: this one, earlier ones of its paragraph, and for a
-    heading the paragraph that follows it."""
+    heading the paragraph that follows it (worked out once per sentence)."""
+    order = ctx.around.get(index)
+    if order is None:
+        order = ctx.around[index] = _sentences_around(view, index, index in ctx.headings)
+    return order
+
+
+def _sentences_around(view: ArticleView, index: int, heading: bool) -> list[int]:
     sentences = view.article.sentences
     paragraph = sentences[index].paragraph
     order = [index]
@@ -117,7 +140,7 @@ def _neighbourhood(view: ArticleView, index: int) -> list[int]:
     while i >= 0 and sentences[i].paragraph == paragraph:
         order.append(i)
         i -= 1
-    if _is_heading(view, index):
+    if heading:
         j = index + 1
         while j < len(sentences) and sentences[j].paragraph == paragraph + 1:
             order.append(j)
@@ -148,12 +171,12 @@ def _coordinates(entity: Entity, kb: Mapping[str, Entity]) -> tuple[float | None
 
 
 def choose_location(view: ArticleView, index: int, ctx: EventContext, trigger_start: int) -> PlaceChoice:
-    for i in _neighbourhood(view, index):
-        found = _place_mentions(view, i)
+    for i in _neighbourhood(view, ctx, index):
+        found = ctx.places.get(i)
         if found:
             best = min(found, key=lambda m: (place_rank(view.entity(m)), m.start < trigger_start,
                                              abs(m.start - trigger_start)))
-            source = "heading" if _is_heading(view, i) else ("sentence" if i == index else "paragraph")
+            source = "heading" if i in ctx.headings else ("sentence" if i == index else "paragraph")
             return _choice(view.entity(best), ctx, source)
     if ctx.main_place:
         return _choice(view.entities[ctx.main_place], ctx, "article")
@@ -186,8 +209,8 @@ def choose_date(view: ArticleView, trigger: Trigger, ctx: EventContext) -> DateC
     if inside:
         best = min(inside, key=lambda d: abs(d.start - trigger.start))
         return DateChoice(best.date, best.precision, best.historical)
-    for i in _neighbourhood(view, trigger.sentence)[1:]:
-        near = [d for d in ctx.dates if view.sentence_of(d.start) == i and not d.historical]
+    for i in _neighbourhood(view, ctx, trigger.sentence)[1:]:
+        near = [d for d, at in zip(ctx.dates, ctx.date_sentences, strict=True) if at == i and not d.historical]
         if near:
             return DateChoice(near[-1].date, near[-1].precision, False)
     earlier = [d for d in ctx.dates if d.end <= sentence.start and not d.historical]
@@ -209,20 +232,15 @@ class Actors:
 
 def _is_target(view: ArticleView, m: Mention, target_nouns: frozenset[str]) -> bool:
     """An actor named right after a target noun ("مواقع الميليشيات", "ضد قسد") was attacked."""
-    before = normalize_text(view.article.text[max(0, m.start - 60) : m.start]).split()[-TARGET_WINDOW_WORDS:]
+    before = normalized_between(view, max(0, m.start - 60), m.start).split()[-TARGET_WINDOW_WORDS:]
     return any(w in target_nouns or w.lstrip("ول") in target_nouns for w in before)
-
-
-def _actor_mentions(view: ArticleView, index: int) -> list[Mention]:
-    return [m for m in view.mentions_in(index) if view.entity(m).type in ("actor", "person")
-            and m.method != "adjective"]
 
 
 def choose_actors(view: ArticleView, trigger: Trigger, ctx: EventContext, target_nouns: frozenset[str], *,
                   attack: bool) -> Actors:
     mentions: list[Mention] = []
-    for i in _neighbourhood(view, trigger.sentence):
-        mentions = _actor_mentions(view, i)
+    for i in _neighbourhood(view, ctx, trigger.sentence):
+        mentions = ctx.actors.get(i, [])
         if mentions:
             break
     targets = [m for m in mentions if attack and _is_target(view, m, target_nouns)]

@@ -28,6 +28,7 @@ from rasad.extract.event_fields import (
     choose_actors,
     choose_date,
     choose_location,
+    normalized_between,
     place_rank,
     write_notes,
 )
@@ -35,12 +36,13 @@ from rasad.extract.patterns import CueIndex, phrase_regex
 from rasad.extract.view import ArticleView
 from rasad.model import Entity, Event, Evidence
 from rasad.text.normalize import normalize_text
-from rasad.text.numbers import fatalities_near
+from rasad.text.numbers import FatalityReading, fatalities_near, may_report_deaths
 
 BLOCK_WINDOW_WORDS = 8
 # Where an event's place was read, most trustworthy first (a body sentence beats a headline).
 GEO_SOURCE_ORDER = {"sentence": 0, "paragraph": 1, "heading": 2, "article": 3, "none": 4}
 STATE_FEATURES = frozenset({"state", "armed_forces", "formation", "intelligence", "police"})
+NO_DEATHS = FatalityReading(None, False, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,7 @@ class Trigger:
 
 def _blocked(view: ArticleView, start: int, lexicon: EventLexicon) -> bool:
     sentence = view.sentence(view.sentence_of(start))
-    window = normalize_text(view.article.text[sentence.start : start]).split()[-BLOCK_WINDOW_WORDS:]
+    window = normalized_between(view, sentence.start, start).split()[-BLOCK_WINDOW_WORDS:]
     return bool(lexicon.blockers.search(" ".join(window)))
 
 
@@ -157,9 +159,10 @@ def build_event(view: ArticleView, trigger: Trigger, ctx: EventContext) -> Event
     place = choose_location(view, trigger.sentence, ctx, trigger.start)
     when = choose_date(view, trigger, ctx)
     actors = choose_actors(view, trigger, ctx, lexicon.target_nouns, attack=trigger.kind.roles == "attack")
-    deaths = fatalities_near(view.article.text, sentence.start, sentence.end)
+    sentence_norm = normalized_between(view, sentence.start, sentence.end).strip()
+    deaths = fatalities_near(view.article.text, sentence.start, sentence.end) if may_report_deaths(
+        sentence_norm) else NO_DEATHS
     extra: list[str] = []
-    sentence_norm = normalize_text(sentence_text)
     if trigger.kind.roles == "attack" and actors.actor1 is None and lexicon.unknown.search(sentence_norm):
         extra.append("unidentified perpetrator")
     if deaths.vague:
@@ -270,7 +273,7 @@ def extract_events(view: ArticleView, kb_entities: Mapping[str, Entity]) -> tupl
     """Every event the article reports, merged within the article."""
     published = _published(view.article.published)
     ctx = EventContext.build(view, published, kb_entities)
-    dated = frozenset(view.sentence_of(d.start) for d in ctx.dates)
+    dated = frozenset(ctx.date_sentences)
     events = [build_event(view, t, ctx) for t in find_triggers(view, load_event_lexicon(), dated)]
     paragraph_of = {s.start: s.paragraph for s in view.article.sentences}
     return tuple(merge_same(events, view.entities, paragraph_of))

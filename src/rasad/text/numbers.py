@@ -537,6 +537,7 @@ class _Cues:
     time: frozenset[str]  # a figure before these is not a number of people
     gap_ignore: frozenset[str]
     max_gap: int
+    first_words: Any  # Aho-Corasick automaton of the first word of every death cue (normalised)
 
 
 @cache
@@ -554,7 +555,25 @@ def _cues() -> _Cues:
         time=_time_words(f["time_nouns"]),
         gap_ignore=frozenset(words(f["gap_ignore"], name="gap_ignore")),
         max_gap=int(f["max_gap_words"]),
+        first_words=_automaton(w.split()[0] for w in words(death, name="death cues")),
     )
+
+
+def _automaton(phrases: Iterable[str]) -> Any:
+    automaton: Any = ahocorasick.Automaton()
+    for phrase in phrases:
+        automaton.add_word(phrase, phrase)
+    automaton.make_automaton()
+    return automaton
+
+
+def may_report_deaths(normalized: str) -> bool:
+    """A quick test on a sentence's normalised text: False means :func:`fatalities_near` finds no death word.
+
+    Every spelling the death cues match normalises to the cue, so a sentence without the first
+    word of any cue, even inside a longer word, has none.
+    """
+    return next(_cues().first_words.iter(normalized), None) is not None
 
 
 def _time_words(time_nouns: list[str]) -> frozenset[str]:
