@@ -54,7 +54,13 @@ def source_kind(found: list[tuple[int, str]]) -> str | None:
 def attribute(sentence: str, mentions: list[Mention], entities: Mapping[str, Entity],
               outlet: str | None) -> Attribution:
     """Attribution of one sentence given the mentions that fall inside it."""
-    found = load_attribution_cues().names_in(normalize_text(sentence))
+    return attribute_normalized(normalize_text(sentence), mentions, entities, outlet)
+
+
+def attribute_normalized(sentence: str, mentions: list[Mention], entities: Mapping[str, Entity],
+                         outlet: str | None) -> Attribution:
+    """:func:`attribute` of a sentence already normalised (``normalize_text``)."""
+    found = load_attribution_cues().names_in(sentence)
     named = [entities[m.entity_id] for m in mentions if m.entity_id in entities
              and entities[m.entity_id].type == "source"]
     who = named[0].name_en if named else source_kind(found) or outlet or UNNAMED_OUTLET

@@ -10,7 +10,7 @@ data error, not a silent no-op.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -73,34 +73,38 @@ class CueIndex:
         self._automaton = ahocorasick.Automaton()
         for phrase, names in table.items():
             open_end = bool(_OPEN_END.search(phrase))
-            self._automaton.add_word(phrase, (phrase, tuple(names), open_end))
+            self._automaton.add_word(phrase, (len(phrase), phrase, tuple(names), open_end))
         self._automaton.make_automaton()
+
+    def _hits(self, text: str) -> Iterator[tuple[int, int, int, str, tuple[str, ...]]]:
+        """(word start, start, end, phrase, list names) of every cue in already-normalised ``text``."""
+        size = len(text)
+        for end_incl, (length, phrase, names, open_end) in self._automaton.iter(text):
+            end = end_incl + 1
+            if not open_end and end < size and (text[end].isalnum() or text[end] == "_"):
+                continue
+            start = end - length
+            before = text[start - 1] if start else " "
+            word = _word_start(text, start) if before.isalnum() or before == "_" else start
+            if word >= 0:
+                yield word, start, end, phrase, names
 
     def names_in(self, text: str) -> list[tuple[int, str]]:
         """(start, list name) of every cue in already-normalised ``text``."""
-        size = len(text)
-        out: list[tuple[int, str]] = []
-        for end_incl, (phrase, names, open_end) in self._automaton.iter(text):
-            start = end_incl - len(phrase) + 1
-            if (open_end or end_incl + 1 >= size or not _letter(text[end_incl + 1])) and _word_start(text, start) >= 0:
-                out.extend((start, name) for name in names)
-        return out
+        return [(start, name) for _, start, _, _, names in self._hits(text) for name in names]
+
+    def spans(self, norm: Normalized) -> list[tuple[str, int, int]]:
+        """(list name, start, end in the clean text) of every cue, in the order of :meth:`find`."""
+        offsets = norm.offsets
+        return [(name, offsets[start], offsets[end - 1] + 1)
+                for _, start, end, _, names in self._hits(norm.text) for name in names]
 
     def find(self, norm: Normalized) -> list[Cue]:
-        text = norm.text
-        size = len(text)
-        out: list[Cue] = []
-        for end_incl, (phrase, names, open_end) in self._automaton.iter(text):
-            start = end_incl - len(phrase) + 1
-            if not open_end and end_incl + 1 < size and _letter(text[end_incl + 1]):
-                continue
-            word = _word_start(text, start)
-            if word < 0:
-                continue
-            span = norm.to_original(start, end_incl + 1)
-            prefix = text[word:start]
-            out.extend(Cue(name, span, phrase, prefix, norm.to_original(word, word + 1).start) for name in names)
-        return out
+        text, offsets = norm.text, norm.offsets
+        return [
+            Cue(name, Span(offsets[start], offsets[end - 1] + 1), phrase, text[word:start], offsets[word])
+            for word, start, end, phrase, names in self._hits(text) for name in names
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +134,11 @@ def _letter(ch: str) -> bool:
 
 def _word_start(text: str, start: int) -> int:
     """Where the word holding ``start`` begins when only proclitics precede it, else -1."""
-    i = start
-    while i > 0 and _letter(text[i - 1]) and start - i < _MAX_PREFIX:
+    i, low = start, max(0, start - _MAX_PREFIX)
+    while i > low and _letter(text[i - 1]):
         i -= 1
+    if i == start:  # nothing glued before it
+        return start
     if i > 0 and _letter(text[i - 1]):
         return -1
     return i if text[i:start] in _CLITIC_PREFIXES else -1

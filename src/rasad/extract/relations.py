@@ -11,10 +11,12 @@ X's parent, ``backed_by`` otherwise.  Cues inside a mention (an alias such as
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
+import operator
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -23,7 +25,7 @@ from typing import Any
 import yaml
 
 from rasad.errors import KnowledgeBaseError
-from rasad.extract.patterns import Cue, CueIndex
+from rasad.extract.patterns import CueIndex
 from rasad.extract.view import ArticleView
 from rasad.model import PREDICATES, Entity, Evidence, Mention, Relation
 from rasad.text.normalize import normalize_text
@@ -132,7 +134,7 @@ def syntax_cues() -> SyntaxCues:
 def _fits(view: ArticleView, m: Mention, slot: Slot) -> bool:
     if m.method == "adjective":
         return False  # "ميليشيا إيرانية" describes a militia; it does not name Iran as a party
-    entity = view.entity(m)
+    entity = view.entities[m.entity_id]
     if entity.type not in slot.types or entity.feature in slot.exclude:
         return False
     return not slot.features or entity.feature in slot.features
@@ -149,10 +151,24 @@ def _gap(view: ArticleView, start: int, end: int) -> int:
     return view.words_between(start, end) - fillers
 
 
+def _within_gap(view: ArticleView, start: int, end: int, limit: int) -> bool:
+    """``_gap(view, start, end) <= limit``; every filler starts a word, so few words need no filler count."""
+    return view.words_between(start, end) <= limit or _gap(view, start, end) <= limit
+
+
+def _end(m: Mention) -> int:
+    return m.end
+
+
+def _ending_by(mentions: Sequence[Mention], pos: int) -> Sequence[Mention]:
+    """The mentions that end by ``pos`` (top-level mentions in order end in order too)."""
+    return mentions[: bisect.bisect_right(mentions, pos, key=_end)]
+
+
 def _coordinated(view: ArticleView, chosen: Mention, pool: list[Mention], slot: Slot) -> list[Mention]:
     """The chosen mention and those coordinated before it with و or a comma, first one first."""
     group = [chosen]
-    for m in reversed([m for m in pool if m.end <= chosen.start]):
+    for m in reversed(_ending_by(pool, chosen.start)):
         between = syntax_cues().fillers.sub(_keep_conjunction, view.article.text[m.end : group[-1].start])
         if not _fits(view, m, slot) or not _COORDINATION.match(between):
             break
@@ -162,7 +178,7 @@ def _coordinated(view: ArticleView, chosen: Mention, pool: list[Mention], slot: 
 
 def _skip_relative_clause(view: ArticleView, nearest: Mention, candidates: list[Mention]) -> Mention:
     """"لواء فاطميون الذي يدعمه الحرس الثوري يتمركزون": the subject is the head, not the clause's agent."""
-    earlier = [m for m in candidates if m.end <= nearest.start]
+    earlier = _ending_by(candidates, nearest.start)
     if not earlier:
         return nearest
     relatives = list(syntax_cues().relative.finditer(view.article.text, earlier[-1].end, nearest.start))
@@ -172,7 +188,7 @@ def _skip_relative_clause(view: ArticleView, nearest: Mention, candidates: list[
 
 
 def before(view: ArticleView, pool: list[Mention], pos: int, slot: Slot) -> list[Mention]:
-    candidates = [m for m in pool if m.end <= pos and _fits(view, m, slot)]
+    candidates = [m for m in _ending_by(pool, pos) if _fits(view, m, slot)]
     if not candidates:
         return []
     nearest = candidates[-1]
@@ -180,50 +196,55 @@ def before(view: ArticleView, pool: list[Mention], pos: int, slot: Slot) -> list
         return []  # "قوات الأسد والميليشيات الموالية لروسيا": the cue belongs to the unnamed militias
     if slot.prefer:
         for kind in slot.types:
-            typed = [m for m in candidates if view.entity(m).type == kind and _gap(view, m.end, pos) <= slot.gap]
+            typed = next((m for m in reversed(candidates)
+                          if view.entity(m).type == kind and _within_gap(view, m.end, pos, slot.gap)), None)
             if typed:
-                nearest = typed[-1]
+                nearest = typed
                 break
-    if _gap(view, nearest.end, pos) > slot.gap:
+    if not _within_gap(view, nearest.end, pos, slot.gap):
         return []
     return _coordinated(view, _skip_relative_clause(view, nearest, candidates), pool, slot)
 
 
 def after(view: ArticleView, pool: list[Mention], cue_start: int, pos: int, slot: Slot) -> list[Mention]:
     """Mentions after ``pos`` within the gap (one that overlaps the cue's end counts: قائد ميليشيا X)."""
-    candidates = [m for m in pool if m.start >= cue_start and m.end > pos and _fits(view, m, slot)
-                  and _gap(view, pos, m.start) <= slot.gap]
-    if not candidates:
-        return []
-    return [candidates[-1]] if slot.last else [candidates[0]]
+    later = pool[bisect.bisect_right(pool, pos, key=_end) :]
+    for m in reversed(later) if slot.last else later:
+        if m.start >= cue_start and _fits(view, m, slot) and _within_gap(view, pos, m.start, slot.gap):
+            return [m]
+    return []
 
 
 def _names_head(view: ArticleView, m: Mention, head: str) -> bool:
     """Does the mention, or the two words before it, carry the anaphor's head noun (ميليشيا …)?"""
-    before_words = normalize_text(view.article.text[max(0, m.start - 40) : m.start]).split()[-2:]
-    return head in normalize_text(view.text(m)) or any(head in w for w in before_words)
+    before_words = view.normalized_between(max(0, m.start - 40), m.start).split()[-2:]
+    return head in view.normalized(m) or any(head in w for w in before_words)
 
 
 def anaphor(view: ArticleView, pos: int, slot: Slot) -> list[Mention]:
     """"القيادي في الميليشيا ذاتها": the most recent actor introduced with the same head noun."""
-    following = normalize_text(view.article.text[pos : pos + 40]).split()
+    following = view.normalized_between(pos, pos + 40).split()
     if not following or following[0] not in anaphora_heads():
         return []
     head = following[0].removeprefix("ال")
-    earlier = [m for m in view.mentions if m.end <= pos and _fits(view, m, slot)]
-    named = [m for m in earlier if _names_head(view, m, head)]
-    return named[-1:]
+    named = next((m for m in reversed(_ending_by(view.mentions, pos))
+                  if _fits(view, m, slot) and _names_head(view, m, head)), None)
+    return [named] if named else []
+
+
+_NEXT_WORD = re.compile(r"\s*[^\s]+")
 
 
 def _word_end(text: str, pos: int) -> int:
     """End of the word that follows ``pos``."""
-    match = re.compile(r"\s*[^\s]+").match(text, pos)
+    match = _NEXT_WORD.match(text, pos)
     return match.end() if match else pos
 
 
-def place_slot(view: ArticleView, pool: list[Mention], cue: Cue, slot: Slot,
+def place_slot(view: ArticleView, pool: list[Mention], start: int, end: int, slot: Slot,
                partner: list[Mention]) -> list[Mention]:
-    side, start, end = slot.side, cue.span.start, cue.span.end
+    """The mentions that fill ``slot`` for the cue at ``[start, end)`` in the sentence whose mentions are ``pool``."""
+    side = slot.side
     if side == "before":
         return before(view, pool, start, slot)
     if side == "after":
@@ -239,7 +260,8 @@ def place_slot(view: ArticleView, pool: list[Mention], cue: Cue, slot: Slot,
             anchor = _word_end(view.article.text, end)
         return found or after(view, pool, anchor, anchor, slot)
     if side == "sentence":
-        return [m for m in pool if _fits(view, m, slot)][:1]
+        first = next((m for m in pool if _fits(view, m, slot)), None)
+        return [first] if first else []
     raise KnowledgeBaseError(f"unknown slot side {side!r}")
 
 
@@ -260,31 +282,46 @@ def relation_id(subject: str, predicate: str, obj: str) -> str:
     return "r-" + hashlib.sha1(f"{subject}|{predicate}|{obj}".encode()).hexdigest()[:16]
 
 
-def _worth_trying(view: ArticleView, pattern: RelationPattern, cue: Cue) -> bool:
+def _worth_trying(view: ArticleView, pattern: RelationPattern, start: int) -> bool:
     """Cheap filter: a subject slot right before the cue needs a mention ending right there."""
     if pattern.subject.side == "before" and pattern.subject.gap == 0:
-        return any(cue.span.start - k in view.ends for k in range(4))
+        ends = view.ends
+        return start in ends or start - 1 in ends or start - 2 in ends or start - 3 in ends
     return True
 
 
 Match = tuple[str, Mention, Mention, tuple[str, ...], int]
 
 
+def _cues(view: ArticleView) -> list[tuple[int, int, int]]:
+    """(pattern position, start, end) of every relation cue, by pattern then place in the text."""
+    return sorted([(int(name), start, end) for name, start, end in relation_cue_index().spans(view.norm)],
+                  key=_PATTERN_THEN_START)
+
+
+_PATTERN_THEN_START = operator.itemgetter(0, 1)
+
+
 def _matches(view: ArticleView, kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
     patterns = load_relation_patterns()
-    cues = sorted(relation_cue_index().find(view.norm), key=lambda c: (int(c.name), c.span.start))
-    for cue in cues:
-        pattern = patterns[int(cue.name)]
-        if _worth_trying(view, pattern, cue) and not view.inside_mention(cue.span.start, cue.span.end):
-            yield from _apply(view, pattern, cue, kb_entities)
-    for pattern in patterns:
+    for position, start, end in _cues(view):
+        pattern = patterns[position]
+        if _worth_trying(view, pattern, start) and not view.inside_mention(start, end):
+            yield from _apply(view, pattern, start, end, kb_entities)
+    for position, pattern in enumerate(patterns):
         if pattern.adjacent:
-            yield from _adjacent(view, pattern, kb_entities)
+            yield from _adjacent(view, pattern, _adjacent_cues(position), kb_entities)
 
 
-def _adjacent(view: ArticleView, pattern: RelationPattern, kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
+@cache
+def _adjacent_cues(position: int) -> frozenset[str]:
+    """The normalised cues of the adjacent pattern at ``position``."""
+    return frozenset(normalize_text(c) for c in load_relation_patterns()[position].cues)
+
+
+def _adjacent(view: ArticleView, pattern: RelationPattern, cues: frozenset[str],
+              kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
     """Patterns whose cue is all that stands between two neighbouring mentions ("X في Y")."""
-    cues = {normalize_text(c) for c in pattern.cues}
     longest = max(len(c) for c in cues) + 4
     for index, pool in view.by_sentence.items():
         for first, second in itertools.pairwise(pool):
@@ -298,17 +335,17 @@ def _adjacent(view: ArticleView, pattern: RelationPattern, kb_entities: Mapping[
                 yield predicate, first, second, (), index
 
 
-def _apply(view: ArticleView, pattern: RelationPattern, cue: Cue, kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
-    index = view.sentence_of(cue.span.start)
+def _apply(view: ArticleView, pattern: RelationPattern, start: int, end: int,
+           kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
+    index = view.sentence_of(start)
     pool = view.mentions_in(index)
-    if pattern.object.side == "after_subject":
-        subjects = place_slot(view, pool, cue, pattern.subject, [])
-        objects = place_slot(view, pool, cue, pattern.object, subjects)
-    else:
-        objects = place_slot(view, pool, cue, pattern.object, [])
-        subjects = place_slot(view, pool, cue, pattern.subject, objects)
-    if not subjects or not objects:
+    subject_first = pattern.object.side == "after_subject"
+    first_slot, second_slot = (pattern.subject, pattern.object) if subject_first else (pattern.object, pattern.subject)
+    first = place_slot(view, pool, start, end, first_slot, [])
+    second = place_slot(view, pool, start, end, second_slot, first) if first else []
+    if not second:
         return
+    subjects, objects = (first, second) if subject_first else (second, first)
     head, *others = subjects
     obj = objects[0]
     predicate = _predicate(pattern, view.entity(head), view.entity(obj), kb_entities)

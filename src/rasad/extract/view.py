@@ -7,11 +7,16 @@ with their entities, and quick lookups from offsets to sentences.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
-from rasad.extract.attribution import Attribution, attribute
+import numpy as np
+from numpy.typing import NDArray
+
+from rasad.extract.attribution import Attribution, attribute_normalized
 from rasad.model import Article, Entity, Mention, Sentence, Span
 from rasad.text.normalize import Normalized, normalize
 
@@ -47,7 +52,10 @@ class ArticleView:
     def inside_mention(self, start: int, end: int) -> bool:
         """Does ``[start, end)`` fall inside one mention (nested ones included)?"""
         i = bisect.bisect_right(self.all_starts, start)
-        return any(m.end >= end for m in self.all_sorted[max(0, i - 3) : i])
+        for m in self.all_sorted[max(0, i - 3) : i]:
+            if m.end >= end:
+                return True
+        return False
 
     def words_between(self, start: int, end: int) -> int:
         """Number of words that start in the clean text between two offsets (0 when they touch)."""
@@ -58,44 +66,90 @@ class ArticleView:
     def attribution(self, index: int, outlet: str | None) -> Attribution:
         """Who says sentence ``index`` and how sure (computed once per sentence)."""
         if index not in self.said:
-            sentence = self.article.sentences[index]
-            self.said[index] = attribute(self.text(sentence), self.mentions_in(index), self.entities, outlet)
+            sentence = self.normalized(self.article.sentences[index])
+            self.said[index] = attribute_normalized(sentence, self.mentions_in(index), self.entities, outlet)
         return self.said[index]
+
+    def normalized(self, span: Span | Sentence | Mention) -> str:
+        """``normalize_text(self.text(span))``, cut from the normalised article."""
+        return self.normalized_between(span.start, span.end)
+
+    def normalized_between(self, start: int, end: int) -> str:
+        """``normalize_text`` of the clean text ``[start, end)``, cut from the normalised article."""
+        offsets = self.norm.offsets
+        return self.norm.text[bisect.bisect_left(offsets, start) : bisect.bisect_left(offsets, end)].strip()
 
     def text(self, span: Span | Sentence | Mention) -> str:
         return self.article.text[span.start : span.end]
 
 
+@cache
+def _word_units() -> NDArray[np.bool_]:
+    """For each UTF-16 code unit: is it a character of ``_WORD`` (surrogates are not)?"""
+    chars = "".join(" " if 0xD800 <= c < 0xE000 else chr(c) for c in range(0x10000))
+    flags = np.zeros(0x10000, dtype=np.bool_)
+    for m in _WORD.finditer(chars):
+        flags[m.start() : m.end()] = True
+    return flags
+
+
+def word_starts(text: str) -> tuple[int, ...]:
+    """Offsets where a word of ``_WORD`` starts, in order (one vectorised pass over the text)."""
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if units.size != len(text):  # characters outside the BMP take two code units
+        return tuple([m.start() for m in _WORD.finditer(text)])
+    word = _word_units()[units]
+    starts: list[int] = (np.flatnonzero(word[1:] > word[:-1]) + 1).tolist()
+    return (0, *starts) if word.size and word[0] else tuple(starts)
+
+
 def top_level(mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
     """Mentions not contained in a longer mention (nested state names are dropped)."""
-    ordered = sorted(mentions, key=lambda m: (m.start, -(m.end - m.start)))
+    ordered = sorted(mentions, key=lambda m: (m.start, m.start - m.end))
     out: list[Mention] = []
     reach = -1
     for m in ordered:
-        if m.end <= reach:
-            continue
-        out.append(m)
-        reach = max(reach, m.end)
+        if m.end > reach:
+            out.append(m)
+            reach = m.end
     return tuple(out)
+
+
+def _by_sentence(mentions: tuple[Mention, ...], sentences: tuple[Sentence, ...],
+                 starts: tuple[int, ...]) -> dict[int, list[Mention]]:
+    """The mentions that lie wholly inside each sentence, keyed by the sentence's index."""
+    by_sentence: dict[int, list[Mention]] = {}
+    if not sentences:
+        return by_sentence
+    for m in mentions:
+        index = bisect.bisect_right(starts, m.start) - 1
+        if index < 0:
+            index = 0
+        if m.end <= sentences[index].end:
+            group = by_sentence.get(index)
+            if group is None:
+                by_sentence[index] = [m]
+            else:
+                group.append(m)
+    return by_sentence
+
+
+_START = operator.attrgetter("start")
+_END = operator.attrgetter("end")
 
 
 def build_view(article: Article, kb_entities: Mapping[str, Entity]) -> ArticleView:
     found = {e.id: e for e in article.discovered}
-    entities = {m.entity_id: found.get(m.entity_id) or kb_entities[m.entity_id] for m in article.mentions}
+    ids = dict.fromkeys([m.entity_id for m in article.mentions])
+    entities = {i: found.get(i) or kb_entities[i] for i in ids} if found else {i: kb_entities[i] for i in ids}
     mentions = top_level(article.mentions)
-    starts = tuple(s.start for s in article.sentences)
-    by_sentence: dict[int, list[Mention]] = {}
-    for m in mentions:
-        index = max(0, bisect.bisect_right(starts, m.start) - 1)
-        sent = article.sentences[index] if article.sentences else None
-        if sent is not None and m.end <= sent.end:
-            by_sentence.setdefault(index, []).append(m)
-    every = tuple(sorted(article.mentions, key=lambda m: m.start))
+    starts = tuple(map(_START, article.sentences))
+    every = tuple(sorted(article.mentions, key=_START))
     return ArticleView(
         article=article, norm=normalize(article.text), mentions=mentions, entities=entities,
-        sentence_starts=starts, by_sentence=by_sentence, all_sorted=every,
-        all_starts=tuple(m.start for m in every), ends=frozenset(m.end for m in mentions),
-        word_starts=tuple([m.start() for m in _WORD.finditer(article.text)]),
+        sentence_starts=starts, by_sentence=_by_sentence(mentions, article.sentences, starts), all_sorted=every,
+        all_starts=tuple(map(_START, every)), ends=frozenset(map(_END, mentions)),
+        word_starts=word_starts(article.text),
     )
 
 
