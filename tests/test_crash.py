@@ -70,7 +70,7 @@ def _env(slow_ms: int = 0) -> dict[str, str]:
 
 def start_run(corpus: Path, db: str, *, slow_ms: int = 0) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "rasad.cli", "run", str(corpus), "--db", db, "--quiet"],
+        [sys.executable, "-m", "rasad.cli", "run", str(corpus), "--db", db, "--quiet", "--batch", "4"],
         env=_env(slow_ms), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
 

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
-from rasad.engines import EngineOptions, open_engine
+from rasad.engines import DEFAULT_BATCH, EngineOptions, open_engine
 from rasad.errors import RasadError
 from rasad.export import EXPORTERS, build_export
 from rasad.ingest import IngestOptions
@@ -46,6 +46,8 @@ EngineOption = Annotated[str, typer.Option(
     "--engine", help="Where the per-article stages run: process (all cores), dask (rasad[dask]) or inline.")]
 WorkersOption = Annotated[int | None, typer.Option(
     "--workers", min=1, help="Worker processes (process engine; default: one per core) or local Dask workers.")]
+BatchOption = Annotated[int, typer.Option(
+    "--batch", min=1, help="Articles per task and per database commit (larger commits write faster).")]
 SchedulerOption = Annotated[str | None, typer.Option(
     "--scheduler", help="Dask engine: an existing scheduler, tcp://HOST:PORT (default: a local cluster).")]
 TYPE_STYLE = {"actor": "bold red", "person": "bold magenta", "place": "bold green", "facility": "bold yellow",
@@ -118,6 +120,7 @@ def run(
     engine: EngineOption = "process",
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    batch: BatchOption = DEFAULT_BATCH,
 ) -> None:
     """Ingest files and folders: clean, recognise and link entities, extract relations and events."""
     options = IngestOptions(outlet=outlet, published=published, title=title, url=url)
@@ -135,7 +138,7 @@ def run(
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, disable=quiet, transient=True) as bar:
             task = bar.add_task("processing", total=None)
-            engine_options = EngineOptions(kind=engine, workers=workers, scheduler=scheduler)
+            engine_options = EngineOptions(kind=engine, workers=workers, scheduler=scheduler, batch=batch)
             summary = run_paths([str(p) for p in paths], store=store, kb=knowledge, options=options, pipeline=pipeline,
                                 progress=lambda src: bar.update(task, advance=1, description=Path(src).name[:40]),
                                 engine=engine_options)
@@ -367,6 +370,7 @@ def watch_cmd(
     engine: EngineOption = "process",
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    batch: BatchOption = DEFAULT_BATCH,
 ) -> None:
     """Poll inputs: ingest only new items, run the pipeline and the merge, log one line per cycle.
 
@@ -381,7 +385,7 @@ def watch_cmd(
         store = open_store(db)
     except RasadError as exc:
         raise _fail(exc) from exc
-    engine_options = EngineOptions(kind=engine, workers=workers, scheduler=scheduler)
+    engine_options = EngineOptions(kind=engine, workers=workers, scheduler=scheduler, batch=batch)
     try:
         with stop_on_signals() as stop, open_engine(engine_options, kb=knowledge, pipeline=Pipeline.build(),
                                                     store_url=store.url) as eng:

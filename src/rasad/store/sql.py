@@ -243,7 +243,7 @@ class SQLStore(ABC):
                 self._put_search("entity_search", e.id, forms)
             self._stored_kb.add(e.id)
             return
-        row = self._one("SELECT extra FROM entities WHERE id = ?", (e.id,))
+        row = self._one("SELECT extra, name_en, name_ar, aliases FROM entities WHERE id = ?", (e.id,))
         if row is None:
             self._run("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values)
             self._put_search("entity_search", e.id, forms)
@@ -259,8 +259,10 @@ class SQLStore(ABC):
             columns["extra"] = dumps(extra | {"evidence": evidence})
             self._run(f"UPDATE entities SET {', '.join(f'{c} = ?' for c in ENTITY_COLUMNS[1:])} WHERE id = ?",
                       [*list(columns.values())[1:], e.id])
-            self._run("DELETE FROM entity_search WHERE id = ?", (e.id,))
-            self._put_search("entity_search", e.id, forms)
+            if any(row[c] != columns[c] for c in ("name_en", "name_ar", "aliases")):
+                # Only then do the search forms change (the search table is not indexed by id: a scan).
+                self._run("DELETE FROM entity_search WHERE id = ?", (e.id,))
+                self._put_search("entity_search", e.id, forms)
             return
         self._run("UPDATE entities SET extra = ? WHERE id = ?", (dumps(extra | {"evidence": evidence}), e.id))
 
