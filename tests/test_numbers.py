@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rasad.text.normalize import normalize_text
+from rasad.text.normalize import _table, normalize_text
 from rasad.text.numbers import (
     Count,
     FatalityReading,
@@ -184,7 +184,7 @@ def test_fatalities_in_a_sentence_of_a_longer_text() -> None:
 
 @pytest.mark.parametrize(("sentence", "value", "vague"), FATALITIES)
 def test_quick_death_test_never_misses(sentence: str, value: int | None, vague: bool) -> None:
-    if not may_report_deaths(normalize_text(sentence)):
+    if not may_report_deaths(sentence, 0, len(sentence), normalize_text(sentence)):
         assert fatalities_near(sentence, 0, len(sentence)) == FatalityReading(None, False, None)
 
 
@@ -193,5 +193,16 @@ def test_quick_death_test_sees_every_cue_in_any_spelling() -> None:
     for table in ("before_count", "after_count", "one_death", "two_deaths", "vague"):
         for cue in cues[table]:
             raw = "وَ" + cue.replace("ا", "أ").replace("ي", "ى").replace("ه", "ة") + "ً هناك"
-            assert may_report_deaths(normalize_text(raw)), cue
-    assert not may_report_deaths(normalize_text("دخلت 5 شاحنات إلى المدينة."))
+            assert may_report_deaths(raw, 0, len(raw), normalize_text(raw)), cue
+    for sentence in ("دخلت 5 شاحنات إلى المدينة.", "أرسلت القوات تعزيزات إلى القيادي في البادية."):
+        assert not may_report_deaths(sentence, 0, len(sentence), normalize_text(sentence))
+    joined = "وصل\x00قتلى"
+    assert may_report_deaths(joined, 0, len(joined), normalize_text(joined))
+
+
+def test_normalisation_keeps_letters_letters() -> None:
+    """What :func:`may_report_deaths` relies on: a folded character is a letter or digit exactly when
+    the original is."""
+    for code, char in _table().items():
+        if char != "\x00":
+            assert chr(code).isalnum() == char.isalnum(), hex(code)

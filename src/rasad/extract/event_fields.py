@@ -58,14 +58,16 @@ class EventContext:
     def build(cls, view: ArticleView, published: dt.date | None, kb_entities: Mapping[str, Entity]) -> EventContext:
         found = find_dates(view.article.text, published) if published else []
         dates = tuple(d for d in found if usable_for_events(d))
+        entities = view.entities
         actors: Counter[str] = Counter()
         places: Counter[str] = Counter()
         for m in view.mentions:
-            entity = view.entity(m)
+            entity = entities[m.entity_id]
             if entity.type == "actor" and m.method != "adjective":
                 actors[m.entity_id] += 1
             elif entity.type == "place" and entity.feature in ("town", "neighbourhood"):
                 places[m.entity_id] += 1
+        place_mentions, actor_mentions = _by_sentence(view)
         return cls(
             published=published, dates=dates,
             main_actor=actors.most_common(1)[0][0] if actors else None,
@@ -73,19 +75,27 @@ class EventContext:
             kb_entities=kb_entities,
             date_sentences=tuple(view.sentence_of(d.start) for d in dates),
             headings=_headings(view),
-            places=_by_sentence(view, ("place", "facility")),
-            actors=_by_sentence(view, ("actor", "person")),
+            places=place_mentions,
+            actors=actor_mentions,
         )
 
 
-def _by_sentence(view: ArticleView, types: tuple[str, ...]) -> dict[int, list[Mention]]:
-    """Each sentence's mentions of entities of ``types`` (adjectives left out), where it has some."""
-    out: dict[int, list[Mention]] = {}
+def _by_sentence(view: ArticleView) -> tuple[dict[int, list[Mention]], dict[int, list[Mention]]]:
+    """Each sentence's place (and facility) mentions and its actor (and person) mentions, where it
+    has some; adjectives are left out."""
+    entities = view.entities
+    places: dict[int, list[Mention]] = {}
+    actors: dict[int, list[Mention]] = {}
     for index, mentions in view.by_sentence.items():
-        kept = [m for m in mentions if view.entity(m).type in types and m.method != "adjective"]
-        if kept:
-            out[index] = kept
-    return out
+        for m in mentions:
+            kind = entities[m.entity_id].type
+            if m.method == "adjective":
+                continue
+            if kind in ("place", "facility"):
+                places.setdefault(index, []).append(m)
+            elif kind in ("actor", "person"):
+                actors.setdefault(index, []).append(m)
+    return places, actors
 
 
 def normalized_between(view: ArticleView, start: int, end: int) -> str:
@@ -243,11 +253,11 @@ def choose_actors(view: ArticleView, trigger: Trigger, ctx: EventContext, target
         mentions = ctx.actors.get(i, [])
         if mentions:
             break
-    targets = [m for m in mentions if attack and _is_target(view, m, target_nouns)]
-    agents = [m for m in mentions if m not in targets]
-    groups = _ids([m for m in agents if view.entity(m).type == "actor"])
-    persons = _ids([m for m in agents if view.entity(m).type == "person"])
-    target_ids = _ids([m for m in targets if view.entity(m).type == "actor"])
+    targets = [m for m in mentions if _is_target(view, m, target_nouns)] if attack else []
+    agents = [m for m in mentions if m not in targets] if targets else mentions
+    groups = _ids(view, agents, "actor")
+    persons = _ids(view, agents, "person")
+    target_ids = _ids(view, targets, "actor")
     if not groups and not target_ids and not attack and ctx.main_actor:
         groups = [ctx.main_actor]
     actor1 = groups[0] if groups else None
@@ -255,8 +265,10 @@ def choose_actors(view: ArticleView, trigger: Trigger, ctx: EventContext, target
     return Actors(actor1, assoc1, target_ids[0] if target_ids else None, tuple(target_ids[1:]))
 
 
-def _ids(mentions: list[Mention]) -> list[str]:
-    return list(dict.fromkeys(m.entity_id for m in mentions))
+def _ids(view: ArticleView, mentions: list[Mention], kind: str) -> list[str]:
+    """The entities of type ``kind`` that ``mentions`` name, in order, each once."""
+    entities = view.entities
+    return list(dict.fromkeys(m.entity_id for m in mentions if entities[m.entity_id].type == kind))
 
 
 # -- notes ------------------------------------------------------------------------------------------------

@@ -130,10 +130,10 @@ def find_triggers(view: ArticleView, lexicon: EventLexicon, dated: frozenset[int
         kind = lexicon.kinds[rank]
         if (index in best and best[index][0] <= rank) or (kind.needs_date and index not in dated):
             continue
-        if view.inside_mention(cue.span.start, cue.span.end) or _blocked(view, cue.word_start, lexicon):
-            continue
         if kind.not_purpose and cue.prefix.endswith("ل"):
             continue  # "للاتفاق على": in order to agree, not an agreement
+        if view.inside_mention(cue.span.start, cue.span.end) or _blocked(view, cue.word_start, lexicon):
+            continue
         best[index] = (rank, Trigger(kind, index, cue.span.start, cue.span.end))
     return [best[i][1] for i in sorted(best)]
 
@@ -160,8 +160,9 @@ def build_event(view: ArticleView, trigger: Trigger, ctx: EventContext) -> Event
     when = choose_date(view, trigger, ctx)
     actors = choose_actors(view, trigger, ctx, lexicon.target_nouns, attack=trigger.kind.roles == "attack")
     sentence_norm = normalized_between(view, sentence.start, sentence.end).strip()
-    deaths = fatalities_near(view.article.text, sentence.start, sentence.end) if may_report_deaths(
-        sentence_norm) else NO_DEATHS
+    text = view.article.text
+    deaths = fatalities_near(text, sentence.start, sentence.end) if may_report_deaths(
+        text, sentence.start, sentence.end, sentence_norm) else NO_DEATHS
     extra: list[str] = []
     if trigger.kind.roles == "attack" and actors.actor1 is None and lexicon.unknown.search(sentence_norm):
         extra.append("unidentified perpetrator")
@@ -197,22 +198,22 @@ def _kind_key(event: Event) -> tuple[str, str, str]:
     return (event.event_type, event.sub_event_type, event.tags[0] if event.tags else "")
 
 
-def _same_paragraph(a: Event, b: Event, paragraph_of: Mapping[int, int]) -> bool:
+def _paragraphs(event: Event, paragraph_of: Mapping[int, int]) -> set[int]:
+    return {paragraph_of.get(e.start, -9) for e in event.evidence}
+
+
+def _near(first: set[int], second: set[int]) -> bool:
     """Evidence in the same or the next paragraph (a report goes on over line breaks)."""
-    first = {paragraph_of.get(e.start, -9) for e in a.evidence}
-    second = {paragraph_of.get(e.start, -9) for e in b.evidence}
     return any(abs(x - y) <= 1 for x in first for y in second)
 
 
-def _same_event(a: Event, b: Event, entities: Mapping[str, Entity], paragraph_of: Mapping[int, int]) -> bool:
-    """Two reports in one article of one kind: in the same paragraph, or at the same place or by
-    the same actor; two different named actors must belong to one bloc (the IRGC and its
-    militias, not the regime's intelligence and the militias)."""
-    if _kind_key(a) != _kind_key(b):
-        return False
+def _same_event(a: Event, b: Event, entities: Mapping[str, Entity], near: bool) -> bool:
+    """Two reports in one article of one kind (the caller compares kinds): ``near`` (in the same
+    paragraph or the next), or at the same place or by the same actor; two different named actors
+    must belong to one bloc (the IRGC and its militias, not the regime's intelligence and the militias)."""
     if a.actor1 and b.actor1 and a.actor1 != b.actor1 and not _allied(a.actor1, b.actor1, entities):
         return False
-    if _same_paragraph(a, b, paragraph_of):
+    if near:
         return True
     return (a.location is not None and a.location == b.location) or (
         a.actor1 is not None and a.actor1 == b.actor1)
@@ -233,31 +234,42 @@ def merge_same(events: list[Event], entities: Mapping[str, Entity],
     """Reports of one event within an article become one event with all its evidence."""
     paragraphs = paragraph_of or {}
     merged: list[Event] = []
+    kinds: list[tuple[str, str, str]] = []  # of each merged event, with the paragraphs of its evidence
+    spread: list[set[int]] = []
     for event in events:
-        index = next((i for i, m in enumerate(merged) if _same_event(m, event, entities, paragraphs)), None)
+        kind, where = _kind_key(event), _paragraphs(event, paragraphs)
+        index = next((i for i, m in enumerate(merged)
+                      if kinds[i] == kind and _same_event(m, event, entities, _near(spread[i], where))), None)
         if index is None:
             merged.append(event)
+            kinds.append(kind)
+            spread.append(where)
             continue
-        first = merged[index]
-        place = _more_specific(first, event, entities)
-        better_date = event.time_precision < first.time_precision and "historical" not in event.tags
-        combined = replace(
-            first,
-            location=place.location, latitude=place.latitude, longitude=place.longitude,
-            geo_precision=place.geo_precision, geo_source=place.geo_source,
-            event_date=event.event_date if better_date else first.event_date,
-            time_precision=event.time_precision if better_date else first.time_precision,
-            actor1=first.actor1 or event.actor1,
-            actor2=first.actor2 or event.actor2,
-            assoc_actor_1=tuple(dict.fromkeys(first.assoc_actor_1 + event.assoc_actor_1)),
-            assoc_actor_2=tuple(dict.fromkeys(first.assoc_actor_2 + event.assoc_actor_2)),
-            fatalities=first.fatalities if first.fatalities is not None else event.fatalities,
-            civilian_targeting=first.civilian_targeting or event.civilian_targeting,
-            tags=tuple(dict.fromkeys(first.tags + event.tags)),
-            evidence=first.evidence + event.evidence,
-        )
-        merged[index] = combined
+        merged[index] = _combine(merged[index], event, entities)
+        kinds[index] = _kind_key(merged[index])
+        spread[index] |= where
     return [replace(e, notes=write_notes(e, entities)) for e in merged]
+
+
+def _combine(first: Event, event: Event, entities: Mapping[str, Entity]) -> Event:
+    """A later report of the same event fills what the first one left open."""
+    place = _more_specific(first, event, entities)
+    better_date = event.time_precision < first.time_precision and "historical" not in event.tags
+    return replace(
+        first,
+        location=place.location, latitude=place.latitude, longitude=place.longitude,
+        geo_precision=place.geo_precision, geo_source=place.geo_source,
+        event_date=event.event_date if better_date else first.event_date,
+        time_precision=event.time_precision if better_date else first.time_precision,
+        actor1=first.actor1 or event.actor1,
+        actor2=first.actor2 or event.actor2,
+        assoc_actor_1=tuple(dict.fromkeys(first.assoc_actor_1 + event.assoc_actor_1)),
+        assoc_actor_2=tuple(dict.fromkeys(first.assoc_actor_2 + event.assoc_actor_2)),
+        fatalities=first.fatalities if first.fatalities is not None else event.fatalities,
+        civilian_targeting=first.civilian_targeting or event.civilian_targeting,
+        tags=tuple(dict.fromkeys(first.tags + event.tags)),
+        evidence=first.evidence + event.evidence,
+    )
 
 
 def _more_specific(a: Event, b: Event, entities: Mapping[str, Entity]) -> Event:

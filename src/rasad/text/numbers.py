@@ -567,13 +567,34 @@ def _automaton(phrases: Iterable[str]) -> Any:
     return automaton
 
 
-def may_report_deaths(normalized: str) -> bool:
-    """A quick test on a sentence's normalised text: False means :func:`fatalities_near` finds no death word.
+_CUE_CLITICS = ("", "و", "ف", "ب", "ل", "وب", "ول", "فب", "فل")  # what CLITIC lets stand before a death cue
 
-    Every spelling the death cues match normalises to the cue, so a sentence without the first
-    word of any cue, even inside a longer word, has none.
+
+def may_report_deaths(text: str, start: int, end: int, normalized: str) -> bool:
+    """A quick test: False means :func:`fatalities_near` finds no death word in ``text[start:end]``.
+
+    ``normalized`` is ``normalize_text(text[start:end])``.  Every spelling a death cue matches
+    normalises to the cue, and normalisation keeps letters letters and other characters not, so
+    a death cue shows in ``normalized`` as the first word of a cue standing alone or after
+    clitics.  Only a NUL character, which normalisation deletes, could join two words: such a
+    sentence is always read.
     """
-    return next(_cues().first_words.iter(normalized), None) is not None
+    if text.find("\x00", start, end) >= 0:
+        return True
+    size = len(normalized)
+    for last, word in _cues().first_words.iter(normalized):
+        if last + 1 < size and normalized[last + 1].isalnum():
+            continue
+        first = last + 1 - len(word)
+        if any(_starts_word(normalized, first, clitic) for clitic in _CUE_CLITICS):
+            return True
+    return False
+
+
+def _starts_word(text: str, pos: int, clitic: str) -> bool:
+    """``clitic`` stands right before ``pos`` at the start of a word."""
+    begin = pos - len(clitic)
+    return begin >= 0 and text.startswith(clitic, begin) and (begin == 0 or not text[begin - 1].isalnum())
 
 
 def _time_words(time_nouns: list[str]) -> frozenset[str]:
