@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
 from rasad.extract.recognise import recognise
-from rasad.extract.relations import extract_relations
-from rasad.extract.view import build_view
+from rasad.extract.relations import extract_relations, relation_cue_index
+from rasad.extract.view import build_view, word_starts
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, Entity, Span, article_id
+from rasad.text.normalize import normalize, normalize_text
 from rasad.text.sentences import split_sentences
 
 _n = itertools.count()
@@ -107,3 +109,37 @@ def test_evidence_carries_attribution() -> None:
     assert (found["controls"].attributed_to, found["controls"].certainty) == ("local sources", "reported")
     assert found["present_in"].certainty == "believed"
     assert text[found["controls"].start : found["controls"].end] == found["controls"].text
+
+
+# -- the shared article view's fast paths agree with the plain definitions ------------------------
+
+_SAMPLES = (
+    "",
+    "قوات النظام",
+    "  وقالت مصادر محلية:  إن «لواء الباقر» التابع للحرس الثوري\n\nيتمركز في الميادين…",
+    "الحرسُ الثوريّ الإيرانيّ ـ قوّات ٢٠٢٤ و_underscore_ ABC def 12,5 😀 بعد",
+    "x\u200cy\u200fz   \t  ؟!",
+)
+
+
+@pytest.mark.parametrize("text", _SAMPLES)
+def test_word_starts_match_the_word_regex(text: str) -> None:
+    assert word_starts(text) == tuple(m.start() for m in re.finditer(r"[^\W_]+", text))
+
+
+@pytest.mark.parametrize("text", _SAMPLES)
+def test_normalized_slice_matches_normalize_text(text: str) -> None:
+    para = (Span(0, len(text)),)
+    article = Article(id=article_id(text or "empty"), source="t", file="t", text=text, paragraphs=para,
+                      sentences=split_sentences(text, para))
+    view = build_view(article, {})
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 1):
+            assert view.normalized_between(start, end) == normalize_text(text[start:end])
+
+
+def test_cue_spans_match_found_cues() -> None:
+    index = relation_cue_index()
+    norm = normalize("عادت الفرقة الرابعة التابعة لقوات النظام، وحركة النجباء المتحالفة مع حزب الله إلى المدينة.")
+    found = [(c.name, c.span.start, c.span.end) for c in index.find(norm)]
+    assert found and index.spans(norm) == found

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -61,7 +61,15 @@ def attribute_normalized(sentence: str, mentions: list[Mention], entities: Mappi
                          outlet: str | None) -> Attribution:
     """:func:`attribute` of a sentence already normalised (``normalize_text``)."""
     found = load_attribution_cues().names_in(sentence)
-    named = [entities[m.entity_id] for m in mentions if m.entity_id in entities
-             and entities[m.entity_id].type == "source"]
-    who = named[0].name_en if named else source_kind(found) or outlet or UNNAMED_OUTLET
-    return Attribution(attributed_to=who, certainty=certainty_of(found))
+    named = next((e for e in map(entities.get, [m.entity_id for m in mentions])
+                  if e is not None and e.type == "source"), None)
+    certainty = certainty_of(found) if found else "asserted"
+    if named is not None:
+        return _attribution(named.name_en, certainty)
+    return _attribution((source_kind(found) if found else None) or outlet or UNNAMED_OUTLET, certainty)
+
+
+@lru_cache(maxsize=1024)
+def _attribution(attributed_to: str, certainty: str) -> Attribution:
+    """One shared (immutable) record per pair."""
+    return Attribution(attributed_to=attributed_to, certainty=certainty)

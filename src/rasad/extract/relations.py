@@ -18,7 +18,7 @@ import operator
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -169,8 +169,10 @@ def _coordinated(view: ArticleView, chosen: Mention, pool: list[Mention], slot: 
     """The chosen mention and those coordinated before it with و or a comma, first one first."""
     group = [chosen]
     for m in reversed(_ending_by(pool, chosen.start)):
+        if not _fits(view, m, slot):
+            break
         between = syntax_cues().fillers.sub(_keep_conjunction, view.article.text[m.end : group[-1].start])
-        if not _fits(view, m, slot) or not _COORDINATION.match(between):
+        if not _COORDINATION.match(between):
             break
         group.append(m)
     return list(reversed(group))
@@ -241,6 +243,12 @@ def _word_end(text: str, pos: int) -> int:
     return match.end() if match else pos
 
 
+@cache
+def _next_to(types: tuple[str, ...]) -> Slot:
+    """A slot right before the cue (at most one word between) for these types."""
+    return Slot("before", types, 1)
+
+
 def place_slot(view: ArticleView, pool: list[Mention], start: int, end: int, slot: Slot,
                partner: list[Mention]) -> list[Mention]:
     """The mentions that fill ``slot`` for the cue at ``[start, end)`` in the sentence whose mentions are ``pool``."""
@@ -253,8 +261,7 @@ def place_slot(view: ArticleView, pool: list[Mention], start: int, end: int, slo
     if side == "either":
         return before(view, pool, start, slot) or after(view, pool, start, end, slot)
     if side in ("after_object", "after_subject", "around_object"):
-        near = Slot("before", slot.types, 1)
-        found = before(view, pool, start, near) if side == "around_object" else []
+        found = before(view, pool, start, _next_to(slot.types)) if side == "around_object" else []
         anchor = max((m.end for m in partner), default=end)
         if anchor < start:  # the partner was an anaphor resolved to an earlier sentence
             anchor = _word_end(view.article.text, end)
@@ -278,6 +285,7 @@ def ancestors(entity: Entity, entities: Mapping[str, Entity]) -> set[str]:
     return found
 
 
+@lru_cache(maxsize=1 << 14)
 def relation_id(subject: str, predicate: str, obj: str) -> str:
     return "r-" + hashlib.sha1(f"{subject}|{predicate}|{obj}".encode()).hexdigest()[:16]
 

@@ -52,10 +52,7 @@ class ArticleView:
     def inside_mention(self, start: int, end: int) -> bool:
         """Does ``[start, end)`` fall inside one mention (nested ones included)?"""
         i = bisect.bisect_right(self.all_starts, start)
-        for m in self.all_sorted[max(0, i - 3) : i]:
-            if m.end >= end:
-                return True
-        return False
+        return any(m.end >= end for m in self.all_sorted[max(0, i - 3) : i])
 
     def words_between(self, start: int, end: int) -> int:
         """Number of words that start in the clean text between two offsets (0 when they touch)."""
@@ -98,8 +95,10 @@ def word_starts(text: str) -> tuple[int, ...]:
     units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
     if units.size != len(text):  # characters outside the BMP take two code units
         return tuple([m.start() for m in _WORD.finditer(text)])
-    word = _word_units()[units]
-    starts: list[int] = (np.flatnonzero(word[1:] > word[:-1]) + 1).tolist()
+    word = _word_units().take(units)
+    following = (word[1:] > word[:-1]).nonzero()[0]
+    following += 1
+    starts: list[int] = following.tolist()
     return (0, *starts) if word.size and word[0] else tuple(starts)
 
 
