@@ -124,12 +124,12 @@ class Linked:
 def link_hits(text: str, hits: list[Hit], candidates: dict[str, tuple[str, ...]], kb: KnowledgeBase,
               lexicon: Lexicon) -> list[Linked]:
     """Link every hit: unambiguous ones first, then the rest with article coherence."""
-    options = {h: [kb.entities[i] for i in candidates.get(h.key, ()) if i in kb.entities] for h in hits}
-    sure = [opts[0] for opts in options.values() if len(opts) == 1]
+    entities = kb.entities
+    options = [[entities[i] for i in candidates.get(h.key, ()) if i in entities] for h in hits]
+    sure = [opts[0] for opts in options if len(opts) == 1]
     admin1, countries = article_geography(sure)
     linked: list[Linked] = []
-    for hit in hits:
-        opts = options[hit]
+    for hit, opts in zip(hits, options, strict=True):
         if len(opts) == 1:
             linked.append(Linked(hit, opts[0]))
         elif opts:

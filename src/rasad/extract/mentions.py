@@ -60,19 +60,32 @@ def accept_hit(text: str, end_incl: int, entry: AliasEntry, lexicon: Lexicon,
 
 
 def find_hits(text: str, index: AliasIndex, lexicon: Lexicon) -> list[Hit]:
-    """All boundary-respecting alias hits in ``text`` (possibly overlapping)."""
+    """All boundary-respecting alias hits in ``text`` (possibly overlapping).
+
+    The checks of :func:`accept_hit`, inlined: this loop sees every automaton match of an article.
+    """
     hits: list[Hit] = []
     size = len(text)
+    proclitics, conjunctions = lexicon.proclitics, lexicon.conjunctions
+    gazetteer, common = index.gazetteer_keys, index.common_words
     for end_incl, entry in index.automaton.iter(text):
-        if end_incl + 1 < size and text[end_incl + 1].isalnum():
+        end = end_incl + 1
+        if end < size and text[end].isalnum():
             continue
-        start = end_incl - entry.length + 1
-        if start >= MAX_PREFIX + 1 and text[start - MAX_PREFIX - 1 : start].isalnum():
-            continue  # glued to more letters than any clitic string has
-        common = index.common_words if entry.key in index.gazetteer_keys else frozenset()
-        hit = accept_hit(text, end_incl, entry, lexicon, common)
-        if hit is not None:
-            hits.append(hit)
+        start = end - entry.length
+        word_start = start
+        while word_start > 0 and text[word_start - 1].isalnum():
+            word_start -= 1
+            if start - word_start > MAX_PREFIX:
+                break  # glued to more letters than any clitic string has
+        else:
+            prefix = text[word_start:start]
+            if prefix and prefix not in (conjunctions if entry.lil else proclitics):
+                continue
+            key = entry.key
+            if key in gazetteer and " " not in key and text[word_start:end] in common:
+                continue
+            hits.append(Hit(start, end, key, prefix))
     return hits
 
 
@@ -95,9 +108,9 @@ def nested_hits(hits: list[Hit], chosen: list[Hit], nested_keys: frozenset[str])
     outers = [h for h in chosen if " " in h.key]
     if not outers:
         return []
-    taken = set(chosen)
+    taken = {id(h) for h in chosen}  # ``chosen`` holds objects of ``hits``
     return [
         h for h in hits
-        if h.key in nested_keys and h not in taken
+        if h.key in nested_keys and id(h) not in taken
         and any(o.start <= h.start and h.end <= o.end for o in outers)
     ]

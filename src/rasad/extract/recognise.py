@@ -46,12 +46,21 @@ def sentence_index(sentences: tuple[Sentence, ...], start: int) -> int | None:
 
 def kb_mentions(article: Article, norm: Normalized, linked: list[Linked],
                 adjectives: frozenset[tuple[str, str]]) -> list[Mention]:
-    """Mentions of linked hits; "adjective" when the hit is one of the entity's adjectives (إسرائيلية)."""
+    """Mentions of linked hits; "adjective" when the hit is one of the entity's adjectives (إسرائيلية).
+
+    Offsets are mapped and sentences found inline (one call per hit was most of this stage's cost).
+    """
+    offsets, text, article_id = norm.offsets, article.text, article.id
+    starts = _sentence_starts(article.sentences)
     out: list[Mention] = []
     for item in linked:
-        span = norm.to_original(item.hit.start, item.hit.end)
-        method = "adjective" if (item.hit.key, item.entity.id) in adjectives else "kb"
-        out.append(_mention(article, item.entity.id, span, method))
+        hit, entity_id = item.hit, item.entity.id
+        start = offsets[hit.start]
+        end = offsets[hit.end - 1] + 1  # a hit is never empty
+        method = "adjective" if (hit.key, entity_id) in adjectives else "kb"
+        sentence = bisect.bisect_right(starts, start) - 1
+        out.append(Mention(article_id, entity_id, start, end, text[start:end], method,
+                           sentence if sentence >= 0 else None))
     return out
 
 
@@ -185,8 +194,8 @@ def recognise(article: Article, *, kb: KnowledgeBase, index: AliasIndex | None =
     hits: list[Hit] = longest_non_overlapping(all_hits)
     nested = nested_hits(all_hits, hits, index.nested_keys)
     linked = link_hits(norm.text, hits + nested, index.candidates, kb, lexicon)
-    nested_set = set(nested)
-    linked = [x for x in linked if x.hit not in nested_set or x.entity.type == "actor"]
+    nested_ids = {id(h) for h in nested}  # by identity: hashing a Hit hashes all its fields
+    linked = [x for x in linked if id(x.hit) not in nested_ids or x.entity.type == "actor"]
     mentions = kb_mentions(article, norm, linked, index.adjectives)
     found, mentions = discovered_from_cues(
         article, norm, mentions, kb, lexicon, index.common_words, index.known_names or {}
