@@ -136,7 +136,7 @@ def _join_words() -> tuple[frozenset[str], frozenset[str]]:
 
 
 _WORDS: dict[str, tuple[frozenset[str], bool, bool]] = {}
-MAX_WORDS = 1 << 16  # words remembered between articles (the table is emptied when full)
+MAX_WORDS = 1 << 15  # words remembered between articles (the table is emptied when full; about 10 MB)
 
 
 def _word_table(words: Iterable[str]) -> dict[str, tuple[frozenset[str], bool, bool]]:
