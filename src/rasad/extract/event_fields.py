@@ -40,8 +40,8 @@ HEADING_WORDS = 9
 
 @dataclass(frozen=True, slots=True)
 class EventContext:
-    """What every event of an article may fall back on, and what its events share: the
-    headings, each sentence's place and actor mentions, and each date's sentence."""
+    """What every event of an article may fall back on, and what its events share: the size of
+    each paragraph, each sentence's place and actor mentions, and each date's sentence."""
 
     published: dt.date | None
     dates: tuple[DateMention, ...]
@@ -49,10 +49,11 @@ class EventContext:
     main_place: str | None
     kb_entities: Mapping[str, Entity]
     date_sentences: tuple[int, ...] = ()  # the sentence of each date (where it starts)
-    headings: frozenset[int] = frozenset()
+    paragraph_sizes: Mapping[int, int] = field(default_factory=dict)  # sentences in each paragraph
     places: Mapping[int, list[Mention]] = field(default_factory=dict)
     actors: Mapping[int, list[Mention]] = field(default_factory=dict)
     around: dict[int, list[int]] = field(default_factory=dict, compare=False, repr=False)  # _neighbourhood's
+    headings: dict[int, bool] = field(default_factory=dict, compare=False, repr=False)  # _is_heading's
 
     @classmethod
     def build(cls, view: ArticleView, published: dt.date | None, kb_entities: Mapping[str, Entity]) -> EventContext:
@@ -74,7 +75,7 @@ class EventContext:
             main_place=places.most_common(1)[0][0] if places else None,
             kb_entities=kb_entities,
             date_sentences=tuple(view.sentence_of(d.start) for d in dates),
-            headings=_headings(view),
+            paragraph_sizes=Counter(s.paragraph for s in view.article.sentences),
             places=place_mentions,
             actors=actor_mentions,
         )
@@ -124,13 +125,14 @@ def place_rank(entity: Entity) -> int:
     return PLACE_RANK["facility"] if entity.type == "facility" else PLACE_RANK.get(entity.feature or "", 8)
 
 
-def _headings(view: ArticleView) -> frozenset[int]:
-    """Sentences that are short lines standing alone as a paragraph (headlines, sub-headings)."""
-    sizes = Counter(s.paragraph for s in view.article.sentences)
-    return frozenset(
-        i for i, s in enumerate(view.article.sentences)
-        if sizes[s.paragraph] == 1 and view.words_between(s.start, s.end) <= HEADING_WORDS
-    )
+def _is_heading(view: ArticleView, ctx: EventContext, index: int) -> bool:
+    """A short line standing alone as a paragraph (a headline, a sub-heading)."""
+    heading = ctx.headings.get(index)
+    if heading is None:
+        s = view.article.sentences[index]
+        heading = ctx.headings[index] = (ctx.paragraph_sizes.get(s.paragraph) == 1
+                                         and view.words_between(s.start, s.end) <= HEADING_WORDS)
+    return heading
 
 
 def _neighbourhood(view: ArticleView, ctx: EventContext, index: int) -> list[int]:
@@ -138,7 +140,7 @@ def _neighbourhood(view: ArticleView, ctx: EventContext, index: int) -> list[int
     heading the paragraph that follows it (worked out once per sentence)."""
     order = ctx.around.get(index)
     if order is None:
-        order = ctx.around[index] = _sentences_around(view, index, index in ctx.headings)
+        order = ctx.around[index] = _sentences_around(view, index, _is_heading(view, ctx, index))
     return order
 
 
@@ -186,7 +188,7 @@ def choose_location(view: ArticleView, index: int, ctx: EventContext, trigger_st
         if found:
             best = min(found, key=lambda m: (place_rank(view.entity(m)), m.start < trigger_start,
                                              abs(m.start - trigger_start)))
-            source = "heading" if i in ctx.headings else ("sentence" if i == index else "paragraph")
+            source = "heading" if _is_heading(view, ctx, i) else ("sentence" if i == index else "paragraph")
             return _choice(view.entity(best), ctx, source)
     if ctx.main_place:
         return _choice(view.entities[ctx.main_place], ctx, "article")
@@ -255,9 +257,8 @@ def choose_actors(view: ArticleView, trigger: Trigger, ctx: EventContext, target
             break
     targets = [m for m in mentions if _is_target(view, m, target_nouns)] if attack else []
     agents = [m for m in mentions if m not in targets] if targets else mentions
-    groups = _ids(view, agents, "actor")
-    persons = _ids(view, agents, "person")
-    target_ids = _ids(view, targets, "actor")
+    groups, persons = _ids(view, agents)
+    target_ids = _ids(view, targets)[0] if targets else []
     if not groups and not target_ids and not attack and ctx.main_actor:
         groups = [ctx.main_actor]
     actor1 = groups[0] if groups else None
@@ -265,10 +266,18 @@ def choose_actors(view: ArticleView, trigger: Trigger, ctx: EventContext, target
     return Actors(actor1, assoc1, target_ids[0] if target_ids else None, tuple(target_ids[1:]))
 
 
-def _ids(view: ArticleView, mentions: list[Mention], kind: str) -> list[str]:
-    """The entities of type ``kind`` that ``mentions`` name, in order, each once."""
+def _ids(view: ArticleView, mentions: list[Mention]) -> tuple[list[str], list[str]]:
+    """The actors and the persons that ``mentions`` name, in order, each once."""
     entities = view.entities
-    return list(dict.fromkeys(m.entity_id for m in mentions if entities[m.entity_id].type == kind))
+    actors: dict[str, None] = {}
+    persons: dict[str, None] = {}
+    for m in mentions:
+        kind = entities[m.entity_id].type
+        if kind == "actor":
+            actors[m.entity_id] = None
+        elif kind == "person":
+            persons[m.entity_id] = None
+    return list(actors), list(persons)
 
 
 # -- notes ------------------------------------------------------------------------------------------------
