@@ -102,9 +102,14 @@ def word_starts(text: str) -> tuple[int, ...]:
     return (0, *starts) if word.size and word[0] else tuple(starts)
 
 
+_START = operator.attrgetter("start")
+_END = operator.attrgetter("end")
+
+
 def top_level(mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
     """Mentions not contained in a longer mention (nested state names are dropped)."""
-    ordered = sorted(mentions, key=lambda m: (m.start, m.start - m.end))
+    # By start, the longest first: two stable sorts give the order of the key (start, -length).
+    ordered = sorted(sorted(mentions, key=_END, reverse=True), key=_START)
     out: list[Mention] = []
     reach = -1
     for m in ordered:
@@ -131,10 +136,6 @@ def _by_sentence(mentions: tuple[Mention, ...], sentences: tuple[Sentence, ...],
             else:
                 group.append(m)
     return by_sentence
-
-
-_START = operator.attrgetter("start")
-_END = operator.attrgetter("end")
 
 
 def build_view(article: Article, kb_entities: Mapping[str, Entity]) -> ArticleView:
