@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import pytest
 
 from rasad.text.normalize import _table, normalize_text
 from rasad.text.numbers import (
+    _CUE_CLITICS,
+    CLITIC,
     Count,
     FatalityReading,
     conservative,
@@ -198,6 +203,15 @@ def test_quick_death_test_sees_every_cue_in_any_spelling() -> None:
         assert not may_report_deaths(sentence, 0, len(sentence), normalize_text(sentence))
     joined = "وصل\x00قتلى"
     assert may_report_deaths(joined, 0, len(joined), normalize_text(joined))
+
+
+def test_quick_death_test_knows_the_clitics() -> None:
+    """The clitics :func:`may_report_deaths` allows before a cue are those ``CLITIC`` matches."""
+    letters = [chr(c) for c in range(0x621, 0x64B)]
+    candidates = ["", *letters, *(a + b for a in letters for b in letters)]
+    assert {c for c in candidates if re.fullmatch(CLITIC, c)} == set(_CUE_CLITICS)
+    used = sorted(set("".join(_CUE_CLITICS)))
+    assert not any(re.fullmatch(CLITIC, "".join(three)) for three in itertools.product(used, repeat=3))
 
 
 def test_normalisation_keeps_letters_letters() -> None:

@@ -89,9 +89,9 @@ def _by_sentence(view: ArticleView) -> tuple[dict[int, list[Mention]], dict[int,
     actors: dict[int, list[Mention]] = {}
     for index, mentions in view.by_sentence.items():
         for m in mentions:
-            kind = entities[m.entity_id].type
             if m.method == "adjective":
                 continue
+            kind = entities[m.entity_id].type
             if kind in ("place", "facility"):
                 places.setdefault(index, []).append(m)
             elif kind in ("actor", "person"):

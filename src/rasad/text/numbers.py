@@ -5,7 +5,9 @@ Persian), number words and compounds (ثلاثة وعشرين، ألف وخمس�
 (بين 4 و6، من 4 إلى 6، 4-6، أربعة أو خمسة), duals (عنصرين = 2), one person
 after an event noun (مقتل عنصر = 1) and vague quantities (عشرات، عدد من = no
 figure, ``vague``).  :func:`fatalities_near` reads the figure attached to a
-word of death in one sentence; the injured never count.
+word of death in one sentence; the injured never count.  :func:`may_report_deaths`
+tells from a sentence's normalised text, at the cost of one automaton pass, that
+it holds no word of death, so most sentences need not be read at all.
 
 The module also holds the scanning helpers that :mod:`rasad.text.dates`
 shares: word lists become regex groups through :func:`word_group` (which
