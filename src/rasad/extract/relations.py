@@ -153,7 +153,8 @@ def _gap(view: ArticleView, start: int, end: int) -> int:
 
 def _within_gap(view: ArticleView, start: int, end: int, limit: int) -> bool:
     """``_gap(view, start, end) <= limit``; every filler starts a word, so few words need no filler count."""
-    return view.words_between(start, end) <= limit or _gap(view, start, end) <= limit
+    words = view.words_between(start, end)
+    return words <= limit or words - len(syntax_cues().fillers.findall(view.article.text, start, end)) <= limit
 
 
 def _end(m: Mention) -> int:
@@ -315,7 +316,9 @@ def _matches(view: ArticleView, kb_entities: Mapping[str, Entity]) -> Iterator[M
     for position, start, end in _cues(view):
         pattern = patterns[position]
         if _worth_trying(view, pattern, start) and not view.inside_mention(start, end):
-            yield from _apply(view, pattern, start, end, kb_entities)
+            match = _apply(view, pattern, start, end, kb_entities)
+            if match:
+                yield match
     for position, pattern in enumerate(patterns):
         if pattern.adjacent:
             yield from _adjacent(view, pattern, _adjacent_cues(position), kb_entities)
@@ -344,7 +347,8 @@ def _adjacent(view: ArticleView, pattern: RelationPattern, cues: frozenset[str],
 
 
 def _apply(view: ArticleView, pattern: RelationPattern, start: int, end: int,
-           kb_entities: Mapping[str, Entity]) -> Iterator[Match]:
+           kb_entities: Mapping[str, Entity]) -> Match | None:
+    """The relation the pattern's cue at ``[start, end)`` states, if its slots are filled."""
     index = view.sentence_of(start)
     pool = view.mentions_in(index)
     subject_first = pattern.object.side == "after_subject"
@@ -352,13 +356,14 @@ def _apply(view: ArticleView, pattern: RelationPattern, start: int, end: int,
     first = place_slot(view, pool, start, end, first_slot, [])
     second = place_slot(view, pool, start, end, second_slot, first) if first else []
     if not second:
-        return
+        return None
     subjects, objects = (first, second) if subject_first else (second, first)
     head, *others = subjects
     obj = objects[0]
     predicate = _predicate(pattern, view.entity(head), view.entity(obj), kb_entities)
     if predicate and head.entity_id != obj.entity_id:
-        yield predicate, head, obj, tuple(m.entity_id for m in others if m.entity_id != obj.entity_id), index
+        return predicate, head, obj, tuple(m.entity_id for m in others if m.entity_id != obj.entity_id), index
+    return None
 
 
 def _predicate(pattern: RelationPattern, subject: Entity, obj: Entity,

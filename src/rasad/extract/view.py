@@ -36,6 +36,8 @@ class ArticleView:
     ends: frozenset[int]
     word_starts: tuple[int, ...] = ()
     said: dict[int, Attribution] = field(default_factory=dict)
+    # reach[i]: the furthest end among all_sorted[i - 3 : i] (-1 when none), for ``inside_mention``.
+    reach: tuple[int, ...] = ()
 
     def entity(self, mention: Mention) -> Entity:
         return self.entities[mention.entity_id]
@@ -52,6 +54,8 @@ class ArticleView:
     def inside_mention(self, start: int, end: int) -> bool:
         """Does ``[start, end)`` fall inside one mention (nested ones included)?"""
         i = bisect.bisect_right(self.all_starts, start)
+        if self.reach:
+            return self.reach[i] >= end
         return any(m.end >= end for m in self.all_sorted[max(0, i - 3) : i])
 
     def words_between(self, start: int, end: int) -> int:
@@ -145,11 +149,12 @@ def build_view(article: Article, kb_entities: Mapping[str, Entity]) -> ArticleVi
     mentions = top_level(article.mentions)
     starts = tuple(map(_START, article.sentences))
     every = tuple(sorted(article.mentions, key=_START))
+    ends = (-1, -1, -1, *map(_END, every))
     return ArticleView(
         article=article, norm=normalize(article.text), mentions=mentions, entities=entities,
         sentence_starts=starts, by_sentence=_by_sentence(mentions, article.sentences, starts), all_sorted=every,
         all_starts=tuple(map(_START, every)), ends=frozenset(map(_END, mentions)),
-        word_starts=word_starts(article.text),
+        word_starts=word_starts(article.text), reach=tuple(map(max, ends, ends[1:], ends[2:])),
     )
 
 
