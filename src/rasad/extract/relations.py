@@ -145,14 +145,11 @@ def _keep_conjunction(match: re.Match[str]) -> str:
     return "و" if match.group(0).startswith("و") else ""
 
 
-def _gap(view: ArticleView, start: int, end: int) -> int:
-    """Words between two offsets, not counting group fillers (ميليشيا، قوات …)."""
-    fillers = len(syntax_cues().fillers.findall(view.article.text, start, end)) if end > start else 0
-    return view.words_between(start, end) - fillers
-
-
 def _within_gap(view: ArticleView, start: int, end: int, limit: int) -> bool:
-    """``_gap(view, start, end) <= limit``; every filler starts a word, so few words need no filler count."""
+    """At most ``limit`` words between two offsets, not counting group fillers (ميليشيا، قوات …).
+
+    Every filler starts a word, so when the words alone are few enough the fillers need no counting.
+    """
     words = view.words_between(start, end)
     return words <= limit or words - len(syntax_cues().fillers.findall(view.article.text, start, end)) <= limit
 
