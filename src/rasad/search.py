@@ -165,14 +165,14 @@ def joined_pairs(phrases: list[list[str]], words: set[str]) -> set[str]:
     table = _word_table(words)
     heads = {w for w in words if table[w][1]}
     tails = {w for w in words if table[w][2]}
+    joined: set[str] = set()
     if not heads and not tails:
-        return set()
-    return {
-        first + second
-        for parts in phrases
-        for first, second in itertools.pairwise(parts)
-        if first in heads or second in tails
-    }
+        return joined
+    for parts in phrases:
+        if heads.isdisjoint(parts) and tails.isdisjoint(parts):
+            continue  # most runs of words hold no compound name
+        joined.update(a + b for a, b in itertools.pairwise(parts) if a in heads or b in tails)
+    return joined
 
 
 def index_forms(texts: Iterable[str | None]) -> list[str]:
