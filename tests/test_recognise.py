@@ -146,3 +146,29 @@ def test_cue_name_that_the_knowledge_base_knows_links_to_it() -> None:
     article = recognise(_article("وقيادي من الميليشيا يدعى سبحان أثناء الزيارة"), kb=kb)
     assert article.discovered == ()
     assert [(m.text, m.entity_id, m.method) for m in article.mentions] == [("سبحان", "subhan", "cue")]
+
+
+def test_find_hits_keeps_exactly_what_accept_hit_accepts() -> None:
+    """find_hits inlines accept_hit's checks for speed; both must agree on every automaton match."""
+    from pathlib import Path
+
+    from rasad.extract.lexicon import load_lexicon
+    from rasad.extract.mentions import accept_hit, find_hits
+    from rasad.kb import load_kb
+    from rasad.kb.index import build_index
+    from rasad.text.normalize import normalize_text
+
+    kb = load_kb()
+    index, lexicon = build_index(kb), load_lexicon()
+    corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+    texts = [normalize_text(p.read_text(encoding="utf-8")) for p in sorted(corpus.glob("*.txt"))]
+    texts += ["وبالبوكمال", "لالبوكمال", "صور", "ورقه", "البوكمالي", "كالبوكمال في", "فلبوكمال"]
+    for text in texts:
+        expected = []
+        for end_incl, entry in index.automaton.iter(text):
+            common = index.common_words if entry.key in index.gazetteer_keys else frozenset()
+            hit = accept_hit(text, end_incl, entry, lexicon, common)
+            if hit is not None:
+                expected.append(hit)
+        assert find_hits(text, index, lexicon) == expected
+    assert any(find_hits(t, index, lexicon) for t in texts)

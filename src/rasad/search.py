@@ -189,9 +189,13 @@ def index_forms(texts: Iterable[str | None]) -> list[str]:
             parts = phrase.split()
             words.update(parts)
             phrases.append(parts)
-    words |= joined_pairs(phrases, words)
     table = _word_table(words)
-    return sorted(set().union(*[table[w][0] for w in words]))
+    forms = set().union(*[table[w][0] for w in words])
+    joined = joined_pairs(phrases, words) - words  # each word looked up once (the table may be emptied between)
+    if joined:
+        table = _word_table(joined)
+        forms.update(*[table[w][0] for w in joined])
+    return sorted(forms)
 
 
 # -- queries ----------------------------------------------------------------------------------------

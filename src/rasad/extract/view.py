@@ -145,7 +145,7 @@ def _by_sentence(mentions: tuple[Mention, ...], sentences: tuple[Sentence, ...],
 def build_view(article: Article, kb_entities: Mapping[str, Entity]) -> ArticleView:
     found = {e.id: e for e in article.discovered}
     ids = dict.fromkeys([m.entity_id for m in article.mentions])
-    entities = {i: found.get(i) or kb_entities[i] for i in ids} if found else {i: kb_entities[i] for i in ids}
+    entities = {i: found.get(i) or kb_entities[i] for i in ids}
     mentions = top_level(article.mentions)
     starts = tuple(map(_START, article.sentences))
     every = tuple(sorted(article.mentions, key=_START))
