@@ -195,3 +195,10 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no such database" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_help_names_the_extras_to_install() -> None:
+    """Square brackets in option help are Rich markup unless escaped: `rasad[dask]` must survive."""
+    wide = {"COLUMNS": "250"}
+    assert "dask (rasad[dask])" in runner.invoke(app, ["watch", "--help"], env=wide).output
+    assert "needs rasad[ml]" in runner.invoke(app, ["run", "--help"], env=wide).output

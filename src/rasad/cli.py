@@ -43,7 +43,7 @@ DbOption = Annotated[str, typer.Option(
     "--db", help="Database: a SQLite file (or sqlite:///PATH) or postgresql://USER@HOST/DB.")]
 KbOption = Annotated[str, typer.Option("--kb", help="Knowledge base name.")]
 EngineOption = Annotated[str, typer.Option(
-    "--engine", help="Where the per-article stages run: process (all cores), dask (rasad[dask]) or inline.")]
+    "--engine", help="Where the per-article stages run: process (all cores), dask (rasad\\[dask]) or inline.")]
 WorkersOption = Annotated[int | None, typer.Option(
     "--workers", min=1, help="Worker processes (process engine; default: one per core) or local Dask workers.")]
 BatchOption = Annotated[int, typer.Option(
@@ -115,7 +115,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     ner: Annotated[bool, typer.Option("--ner", help="Also run the statistical NER model (slower).")] = False,
     ner_model: Annotated[str | None, typer.Option(
-        "--ner-model", help="Local Hugging Face token-classification model folder (needs rasad[ml]); implies --ner.",
+        "--ner-model", help="Local Hugging Face token-classification model folder (needs rasad\\[ml]); implies --ner.",
     )] = None,
     engine: EngineOption = "process",
     workers: WorkersOption = None,
