@@ -6,6 +6,7 @@ import gzip
 import http.server
 import io
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from rasad.ingest import IngestOptions, iter_documents
 from rasad.ingest.feeds import fragment_text
+from rasad.ingest.warc import malformed
 from rasad.kb import load_kb
 from rasad.model import RawDoc, Skipped
 from rasad.runner import run_paths
@@ -142,6 +144,27 @@ def test_broken_warc_is_skipped(tmp_path: Path) -> None:
     path.write_bytes(b"\x1f\x8b\x08\x00 definitely not a warc")
     (skip,) = ingest(path)
     assert skip == Skipped(str(path), "no HTML pages in the WARC/ARC archive")
+
+
+def test_text_that_is_no_archive_is_one_quiet_skip(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "notes.warc"
+    path.write_bytes(b"not an archive at all\n" * 5)
+    (skip,) = ingest(path)
+    assert isinstance(skip, Skipped) and skip.source == str(path)
+    assert skip.reason.startswith("no HTML pages in the WARC/ARC archive; ") and "malformed record" in skip.reason
+    assert capfd.readouterr().err == ""  # warcio's per-line warnings do not reach the terminal
+
+
+def test_archive_with_a_wrong_length_keeps_its_pages(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    path = write_warc(tmp_path / "crawl.warc", gzip_records=False)
+    data = path.read_bytes()
+    length = list(re.finditer(rb"Content-Length: (\d+)", data))[2]  # a record's length, five bytes short
+    path.write_bytes(data[: length.start(1)] + str(int(length.group(1)) - 5).encode() + data[length.end(1) :])
+    results = ingest(path)
+    assert any(isinstance(r, RawDoc) for r in results)  # the pages warcio could place are read
+    assert results[-1] == Skipped(str(path), malformed(1))
+    assert malformed(1) == "1 malformed record passed over (wrong Content-Length, or not a WARC/ARC file)"
+    assert capfd.readouterr().err == ""
 
 
 def test_warc_record_over_the_limit_is_skipped(tmp_path: Path) -> None:

@@ -9,11 +9,16 @@ extracted as a saved HTML file is (:func:`rasad.ingest.html.parse_html_document`
 with the record's target URI as the URL when the page names none (before ``--url``).  Records are
 read one at a time; the size limit applies to each record, not to the archive.
 A document's source is ``ARCHIVE#offset=N``, the record's byte offset.
+warcio writes a warning to standard error for every line it cannot place (a
+wrong Content-Length, or a file that is no archive); those are caught and
+counted, and reported in one line for the archive.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -35,6 +40,12 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 NO_PAGES = "no HTML pages in the WARC/ARC archive"
 
 
+def malformed(count: int) -> str:
+    """The reason given for an archive with lines warcio could not place."""
+    records = "record" if count == 1 else "records"
+    return f"{count} malformed {records} passed over (wrong Content-Length, or not a WARC/ARC file)"
+
+
 def is_archive(path: str) -> bool:
     return path.lower().endswith(WARC_SUFFIXES)
 
@@ -46,19 +57,35 @@ def iter_warc(path: str, *, options: IngestOptions) -> Iterator[RawDoc | Skipped
         with open(path, "rb") as stream:
             records = ArchiveIterator(stream, arc2warc=True)
             pages = 0
-            for record in records:
-                page = _page(record, max_bytes=options.max_bytes)
-                if page is not None:
-                    pages += 1
-                    # Asked after the body is read: warcio finishes the record to know where it starts.
-                    source = f"{path}#offset={records.get_record_offset()}"
-                    yield _parse_page(page, source=source, file=file, options=options)
+            for page, offset in _quiet_pages(records, max_bytes=options.max_bytes):
+                pages += 1
+                yield _parse_page(page, source=f"{path}#offset={offset}", file=file, options=options)
+            errors = int(getattr(records, "err_count", 0))
             if not pages:
-                yield Skipped(path, NO_PAGES)
+                yield Skipped(path, NO_PAGES + (f"; {malformed(errors)}" if errors else ""))
+            elif errors:
+                yield Skipped(path, malformed(errors))
     except ArchiveLoadFailed as exc:
         yield Skipped(path, f"cannot read WARC/ARC archive: {str(exc).splitlines()[0]}")
     except OSError as exc:
         yield Skipped(path, f"cannot read WARC/ARC archive: {exc.strerror or type(exc).__name__}".lower())
+
+
+def _quiet_pages(records: Any, *, max_bytes: int) -> Iterator[tuple[Page, int]]:
+    """Each page of ``records`` with its byte offset; warcio's warnings to standard error are dropped
+    (each is counted in ``records.err_count``). Standard error is redirected only while warcio reads,
+    never while the caller holds a page."""
+    iterator = iter(records)
+    while True:
+        with contextlib.redirect_stderr(io.StringIO()):
+            record = next(iterator, None)
+            if record is None:
+                return
+            page = _page(record, max_bytes=max_bytes)
+            # Asked after the body is read: warcio finishes the record to know where it starts.
+            offset = int(records.get_record_offset()) if page is not None else 0
+        if page is not None:
+            yield page, offset
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
