@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rasad.model import RawDoc
-from rasad.text.clean import MAX_KEYS, MAX_TOTAL_KEYS, LineStats, clean, observed_lines, split_lines
+from rasad.text.clean import MAX_KEYS, MAX_TOTAL_KEYS, LineStats, clean, observed_lines, split_lines, why_unusable
 from rasad.text.sentences import split_sentences
 
 PAGE = """Facebook
@@ -113,3 +113,12 @@ def test_line_statistics_stay_bounded_over_many_outlets() -> None:
 def test_observed_lines_are_the_short_lines_and_the_title() -> None:
     raw = RawDoc(source="x", file="x.txt", text="الرئيسية  |  أخبار\n\n" + "كلمة " * 30 + "\n\tسطر قصير", title="عنوان")
     assert observed_lines(raw) == ["الرئيسية | أخبار", "سطر قصير", "عنوان"]
+
+
+def test_why_unusable_tells_empty_and_non_arabic_text_apart() -> None:
+    assert why_unusable(" \n\n ") == "no article text left after cleaning"
+    assert why_unusable("Fighting resumed near the dam.") == "not Arabic text: 0% of its 25 letters are Arabic script"
+    # A report that quotes an agency and a unit in Latin letters is still Arabic.
+    assert why_unusable("قالت وكالة Reuters إن لواء Fatemiyoun انسحب من البلدة.") is None
+    mixed = "Press release: the ministry said " + "قصف"
+    assert why_unusable(mixed).startswith("not Arabic text: 10% of its 30 letters")  # type: ignore[union-attr]

@@ -142,6 +142,7 @@ def test_bad_inputs_batch_completes(tmp_path: Path) -> None:
     )
     with (src / "h_huge.txt").open("wb") as handle:
         handle.truncate(20 * 1024 * 1024)
+    (src / "i_english.txt").write_text("Clashes were reported east of Deir ez-Zor on Monday, a monitor said.\n")
     db = tmp_path / "bad.db"
     result = runner.invoke(app, ["run", str(src), "--db", str(db), "--quiet"])
     assert result.exit_code == 0, result.output
@@ -151,8 +152,9 @@ def test_bad_inputs_batch_completes(tmp_path: Path) -> None:
         files = {r["file"] for r in store.table("article_sources")}
     finally:
         store.close()
-    assert set(skipped) == {"b_empty.txt", "c_binary.bin", "h_huge.txt"}
+    assert set(skipped) == {"b_empty.txt", "c_binary.bin", "h_huge.txt", "i_english.txt"}
     assert "empty" in skipped["b_empty.txt"] and "binary" in skipped["c_binary.bin"]
+    assert skipped["i_english.txt"] == "not Arabic text: 0% of its 54 letters are Arabic script"
     assert "MB" in skipped["h_huge.txt"]
     assert files == {"a_good.txt", "d_truncated.txt", "e_cp1256.txt", "f_utf16.txt", "g_page.html"}
     strict = runner.invoke(app, ["run", str(src), "--db", str(db), "--quiet", "--strict"])

@@ -42,7 +42,7 @@ from rasad.model import Article, Entity, RawDoc, Skipped
 from rasad.pipeline import Pipeline
 from rasad.store.base import Store, is_postgres_url, open_store
 from rasad.store.records import Prepared, article_rows
-from rasad.text.clean import clean
+from rasad.text.clean import clean, why_unusable
 
 ENGINE_KINDS: tuple[str, ...] = ("inline", "process", "dask")
 # Exceptions that make one article fail (reported and skipped) rather than the run; as in process_stream.
@@ -173,8 +173,9 @@ def run_one(state: WorkerState, item: ToClean, store: Store | None = None) -> Pr
         article = clean(item.doc, learned=item.learned)
     except ARTICLE_ERRORS as exc:
         return failure(item.doc.source, exc)
-    if not article.text.strip():
-        return Skipped(item.doc.source, "no article text left after cleaning")
+    unusable = why_unusable(article.text)
+    if unusable is not None:
+        return Skipped(item.doc.source, unusable)
     if store is not None and store.has_article(article.id):
         return Stored(article)
     return run_stages(state, article)

@@ -20,7 +20,7 @@ from rasad.extract.view import cached_view
 from rasad.kb.index import build_index
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Article, RawDoc, Skipped
-from rasad.text.clean import LineStats, clean, observed_lines
+from rasad.text.clean import LineStats, clean, observed_lines, why_unusable
 from rasad.text.sentences import split_sentences
 
 StageFn = Callable[[Article, KnowledgeBase], Article]
@@ -127,7 +127,8 @@ def process_stream(
         except (RasadError, ValueError, KeyError, IndexError) as exc:
             yield Skipped(doc.source, f"processing failed: {type(exc).__name__}: {exc}".splitlines()[0])
             continue
-        if not article.text.strip():
-            yield Skipped(doc.source, "no article text left after cleaning")
+        unusable = why_unusable(article.text)
+        if unusable is not None:
+            yield Skipped(doc.source, unusable)
             continue
         yield article

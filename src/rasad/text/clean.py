@@ -304,3 +304,22 @@ def clean(raw: RawDoc, *, learned: AbstractSet[str] = frozenset()) -> Article:
         removed=tuple(f"{d.reason}: {d.line}" for d in decisions if d.reason is not None),
         metadata=dict(raw.metadata),
     )
+
+
+# Letters of the Arabic script blocks (Arabic, its supplement and extended-A, presentation forms).
+_ARABIC_LETTERS = re.compile(r"[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff"
+                             r"\ufb50-\ufdff\ufe70-\ufefc]+")
+_OTHER_LETTERS = re.compile(r"[^\W\d_\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+")
+MIN_ARABIC_SHARE = 0.3  # an Arabic report quoting English or naming units in Latin letters stays far above this
+
+
+def why_unusable(text: str) -> str | None:
+    """Why a clean article's text cannot go through the Arabic stages (nothing left, or not Arabic), or None."""
+    if not text.strip():
+        return "no article text left after cleaning"
+    arabic = sum(len(run) for run in _ARABIC_LETTERS.findall(text))
+    other = sum(len(run) for run in _OTHER_LETTERS.findall(text))
+    if arabic < MIN_ARABIC_SHARE * (arabic + other):
+        share = 100 * arabic / (arabic + other)
+        return f"not Arabic text: {share:.0f}% of its {arabic + other} letters are Arabic script"
+    return None

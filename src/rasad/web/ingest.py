@@ -19,6 +19,7 @@ from rasad.ingest.frontmatter import Origin, build_doc
 from rasad.ingest.walk import IngestOptions
 from rasad.pipeline import Pipeline
 from rasad.store.base import Store
+from rasad.text.clean import why_unusable
 from rasad.web.access import StoreAccess
 
 MAX_TEXT = 1_000_000  # characters; the file readers' limit is 10 MB of bytes
@@ -73,8 +74,9 @@ def ingest(access: StoreAccess, item: IngestInput) -> IngestResult:
             article = Pipeline.build().process(raw, kb)
         except (ValueError, KeyError, IndexError) as exc:
             raise IngestRejected(f"processing failed: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
-        if not article.text.strip():
-            raise IngestRejected("no article text left after cleaning")
+        unusable = why_unusable(article.text)
+        if unusable is not None:
+            raise IngestRejected(unusable)
         added = store.add_article(article, kb_entities=kb.entities, kb_version=kb.version)
         if added and store.has_merged():  # keep the merged layer (what readers see) in step, as `rasad run` does
             from rasad.merge.apply import embedding_cache_path, merge_store
