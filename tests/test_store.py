@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,7 +104,34 @@ def test_entities_kb_and_discovered(store: Store) -> None:
     assert found.discovered and found.extra["kb_version"] is None
     assert [e["article_id"] for e in found.extra["evidence"]] == [a1.id, a2.id]
     assert store.get_entity("sdf") == entities["sdf"] and store.get_entity("nope") is None
+    assert store.get_entity("d-abu-khalid") == found
+    # Evidence is kept a row per sentence, not as a list rewritten inside the entity's row.
+    assert [(r["entity_id"], r["article_id"]) for r in store.table("entity_evidence")] == [
+        ("d-abu-khalid", a1.id), ("d-abu-khalid", a2.id)]
+    assert all("evidence" not in json.loads(r["extra"]) for r in store.table("entities"))
     assert store.entity_type_counts() == {"actor": 2, "person": 1, "place": 1}
+
+
+def test_discovered_entity_does_not_depend_on_the_storing_order(kind: str, tmp_path: Path) -> None:
+    a1, a2 = two_articles()
+    variant = dataclasses.replace(a2.discovered[0], name_en="Abu Khaled",
+                                  extra={"cue": "القيادي", "evidence": [{"article_id": a2.id, "start": 0, "end": 5}]})
+    a2 = dataclasses.replace(a2, discovered=(variant,))
+    seen = []
+    for name, order in (("first", (a1, a2)), ("second", (a2, a1))):
+        (tmp_path / name).mkdir()
+        store = open_store(fresh_url(kind, tmp_path / name))
+        try:
+            for article in order:
+                assert store.add_article(article, kb_entities=KB, kb_version=KB_VERSION)
+            seen.append(store.get_entity("d-abu-khalid"))
+        finally:
+            store.close()
+    assert seen[0] == seen[1] and seen[0] is not None
+    earliest = min((a1, a2), key=lambda a: a.id)  # the entity as the earliest evidence has it speaks for it
+    assert seen[0].extra["cue"] == earliest.discovered[0].extra["cue"]
+    assert seen[0].name_en == earliest.discovered[0].name_en
+    assert [e["article_id"] for e in seen[0].extra["evidence"]] == sorted([a1.id, a2.id])
 
 
 def test_same_article_again_adds_only_its_source(store: Store) -> None:
@@ -210,8 +238,10 @@ def _version_1_rows() -> str:
     for a in (a1, a2):
         sql += _insert("articles", article_values(a, KB_VERSION))
         sql += _insert("article_sources", (a.id, a.source, a.file, a.outlet, a.url))
-    for e in [KB["sdf"], KB["isis"], KB["raqqa"], a1.discovered[0]]:
+    for e in [KB["sdf"], KB["isis"], KB["raqqa"]]:
         sql += _insert("entities", entity_values(e, KB_VERSION))
+    found = a1.discovered[0]  # before version 4 its evidence was a list inside ``extra``
+    sql += _insert("entities", (*entity_values(found, KB_VERSION)[:14], dumps(found.extra), None))
     for a in (a1, a2):
         for m in a.mentions:
             sql += _insert("mentions", (m.article_id, m.entity_id, m.start, m.end, m.text, m.method, m.sentence))
@@ -250,6 +280,10 @@ def test_version_1_database_is_migrated(url: str) -> None:
         assert (counts["article_relations"], counts["article_events"], counts["relations"], counts["events"]) == (
             2, 2, 0, 0)
         assert counts["article_search"] == 2 and counts["entity_search"] == 4  # the search index was built
+        found = store.get_entity("d-abu-khalid")
+        assert found is not None and found.extra["evidence"] == a1.discovered[0].extra["evidence"]
+        assert counts["entity_evidence"] == 1
+        assert all("evidence" not in json.loads(r["extra"]) for r in store.table("entities"))
         assert store.search_articles(parse_query("الرقة").groups, ArticleFilter()) == [a2.id, a1.id]
         assert store.check() == []
     finally:

@@ -38,8 +38,8 @@ Record = dict[str, Any]
 
 # Every table of the schema: content (what re-running the same input must leave unchanged) and run bookkeeping.
 CONTENT_TABLES: tuple[str, ...] = (
-    "meta", "articles", "article_sources", "entities", "mentions", "article_relations", "article_events",
-    "relations", "events", "stories", "article_search", "entity_search",
+    "meta", "articles", "article_sources", "entities", "entity_evidence", "mentions", "article_relations",
+    "article_events", "relations", "events", "stories", "article_search", "entity_search",
 )
 BOOKKEEPING_TABLES: tuple[str, ...] = ("runs", "skipped")
 SLOW_ENV = "RASAD_TEST_SLOW_MS"

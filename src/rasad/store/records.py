@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import groupby
@@ -105,11 +105,32 @@ def article_values(a: Article, kb_version: str) -> tuple[Any, ...]:
 
 
 def entity_values(e: Entity, kb_version: str) -> tuple[Any, ...]:
+    """An entity's row; a discovered entity's evidence goes to ``entity_evidence`` (:func:`evidence_keys`)."""
+    extra = {k: v for k, v in e.extra.items() if k != "evidence"}
     return (
         e.id, e.type, e.name_en, e.name_ar, dumps(list(e.aliases)), e.lat, e.lon, e.country, e.admin1,
-        e.wikidata, int(e.discovered), e.feature, e.parent, e.affiliation, dumps(e.extra),
+        e.wikidata, int(e.discovered), e.feature, e.parent, e.affiliation, dumps(extra),
         None if e.discovered else kb_version,
     )
+
+
+EvidenceKey = tuple[str, int, int]
+
+
+def evidence_key(e: Mapping[str, Any]) -> EvidenceKey:
+    """(article, start, end) of an evidence sentence: the order evidence is kept and exported in."""
+    return (str(e.get("article_id", "")), int(e.get("start", 0)), int(e.get("end", 0)))
+
+
+def evidence_keys(e: Entity) -> list[EvidenceKey]:
+    """The evidence sentences of a discovered entity, each once, in order."""
+    return sorted({evidence_key(x) for x in e.extra.get("evidence", ())})
+
+
+def with_evidence(e: Entity, keys: Iterable[EvidenceKey]) -> Entity:
+    """The entity with its stored evidence back in ``extra`` (as extraction made it)."""
+    evidence = [{"article_id": a, "start": s, "end": end} for a, s, end in keys]
+    return replace(e, extra=e.extra | {"evidence": evidence}) if evidence else e
 
 
 def mention_from_row(r: Row) -> Mention:

@@ -22,6 +22,7 @@ from rasad.store.base import BOOKKEEPING_TABLES, CONTENT_TABLES, DateRange, Reco
 from rasad.store.migrate import latest_version, migrate
 from rasad.store.records import (
     ArticleRows,
+    EvidenceKey,
     Row,
     article_from_row,
     article_rows,
@@ -29,9 +30,11 @@ from rasad.store.records import (
     dumps,
     entity_from_row,
     entity_texts,
+    evidence_keys,
     mention_from_row,
     merged_by_id,
     now,
+    with_evidence,
 )
 
 MERGED_KEY = "merged_layer"
@@ -243,28 +246,37 @@ class SQLStore(ABC):
                 self._put_search("entity_search", e.id, forms)
             self._stored_kb.add(e.id)
             return
-        row = self._one("SELECT extra, name_en, name_ar, aliases FROM entities WHERE id = ?", (e.id,))
+        keys = evidence_keys(e)
+        row = self._one("SELECT name_en, name_ar, aliases FROM entities WHERE id = ?", (e.id,))
         if row is None:
             self._run("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values)
             self._put_search("entity_search", e.id, forms)
-            return
-        # Found again: the evidence is the sorted union, and the entity as first seen in the earliest evidence
-        # speaks for it, whichever article was stored first (workers store in no fixed order).
-        extra = json.loads(row["extra"])
-        old, new = extra.get("evidence", []), list(e.extra.get("evidence", []))
-        evidence = sorted({_evidence_key(x): x for x in [*old, *new]}.values(), key=_evidence_key)
-        if new and (not old or min(map(_evidence_key, new)) < min(map(_evidence_key, old))):
-            extra = dict(e.extra)
+        elif keys and _earlier(keys[0], self._first_evidence(e.id)):
+            # Found again in an earlier sentence: the entity as first seen in the earliest evidence speaks
+            # for it, whichever article was stored first (workers store in no fixed order).
             columns = dict(zip(ENTITY_COLUMNS, values, strict=True))
-            columns["extra"] = dumps(extra | {"evidence": evidence})
             self._run(f"UPDATE entities SET {', '.join(f'{c} = ?' for c in ENTITY_COLUMNS[1:])} WHERE id = ?",
                       [*list(columns.values())[1:], e.id])
             if any(row[c] != columns[c] for c in ("name_en", "name_ar", "aliases")):
                 # Only then do the search forms change (the search table is not indexed by id: a scan).
                 self._run("DELETE FROM entity_search WHERE id = ?", (e.id,))
                 self._put_search("entity_search", e.id, forms)
-            return
-        self._run("UPDATE entities SET extra = ? WHERE id = ?", (dumps(extra | {"evidence": evidence}), e.id))
+        self._run_many('INSERT INTO entity_evidence (entity_id, article_id, start, "end") VALUES (?, ?, ?, ?) '
+                       'ON CONFLICT DO NOTHING', [(e.id, *k) for k in keys])
+
+    def _first_evidence(self, entity_id: str) -> EvidenceKey | None:
+        """The earliest evidence stored for an entity (an index seek)."""
+        row = self._one('SELECT article_id, start, "end" FROM entity_evidence WHERE entity_id = ? '
+                        'ORDER BY article_id, start, "end" LIMIT 1', (entity_id,))
+        return None if row is None else (row["article_id"], int(row["start"]), int(row["end"]))
+
+    def _evidence_of(self, entity_id: str | None = None) -> Iterator[tuple[str, list[EvidenceKey]]]:
+        """(entity id, its evidence keys in order) for one entity or, by id, for all."""
+        where, params = ("WHERE entity_id = ? ", (entity_id,)) if entity_id else ("", ())
+        rows = self._rows(f'SELECT entity_id, article_id, start, "end" FROM entity_evidence {where}'
+                          'ORDER BY entity_id, article_id, start, "end"', params)
+        for key, group in groupby(rows, key=lambda r: str(r["entity_id"])):
+            yield key, [(r["article_id"], int(r["start"]), int(r["end"])) for r in group]
 
     # -- reading articles and entities -------------------------------------------------------------------
     def _mentions(self, article_id: str) -> tuple[Any, ...]:
@@ -299,12 +311,22 @@ class SQLStore(ABC):
         return {r["id"]: r["kb_version"] for r in self._rows("SELECT id, kb_version FROM articles")}
 
     def entities(self) -> Iterator[Entity]:
+        evidence = self._evidence_of()  # both ordered by id: merged as they come
+        pending = next(evidence, None)
         for row in self._rows("SELECT * FROM entities ORDER BY id"):
-            yield entity_from_row(row)
+            entity = entity_from_row(row)
+            while pending is not None and pending[0] < entity.id:
+                pending = next(evidence, None)
+            if pending is not None and pending[0] == entity.id:
+                entity = with_evidence(entity, pending[1])
+                pending = next(evidence, None)
+            yield entity
 
     def get_entity(self, entity_id: str) -> Entity | None:
         row = self._one("SELECT * FROM entities WHERE id = ?", (entity_id,))
-        return None if row is None else entity_from_row(row)
+        if row is None:
+            return None
+        return with_evidence(entity_from_row(row), next((k for _, k in self._evidence_of(entity_id)), []))
 
     # -- relations, events, stories ------------------------------------------------------------------------
     def raw_relations(self) -> Iterator[Record]:
@@ -537,14 +559,14 @@ def prepared(store: S, *, create: bool, target: int | None) -> S:
     return store
 
 
+def _earlier(key: EvidenceKey, first: EvidenceKey | None) -> bool:
+    return first is None or key < first
+
+
 ENTITY_COLUMNS = (
     "id", "type", "name_en", "name_ar", "aliases", "lat", "lon", "country", "admin1", "wikidata", "discovered",
     "feature", "parent", "affiliation", "extra", "kb_version",
 )
-
-
-def _evidence_key(e: Mapping[str, Any]) -> tuple[str, int, int]:
-    return (str(e.get("article_id", "")), int(e.get("start", 0)), int(e.get("end", 0)))
 
 
 def _checked(records: Iterable[Record], kind: str, keys: tuple[str, ...] = ()) -> Iterator[Record]:
