@@ -321,12 +321,16 @@ def part_long(path: Path, n: int, kb: KnowledgeBase, tmp: Path, workers: int) ->
     step = max(1, n // 10)
     started = time.perf_counter()
     state = RunState()
+    last = [0, started]  # articles and time at the previous report
 
     def report(done: int) -> None:
         if done % step == 0 or done == n:
-            elapsed = time.perf_counter() - started
+            now = time.perf_counter()
+            elapsed, recent = now - started, (done - last[0]) / max(now - last[1], 1e-9)
+            last[:] = [done, now]
             lines = sum(len(c) for c in state.line_stats.counts.values())
-            print(f"[long] {done:>7} articles, {elapsed:6.0f} s, {done / elapsed:5.0f} articles/s; {memory()}; "
+            print(f"[long] {done:>7} articles, {elapsed:6.0f} s, {done / elapsed:5.0f} articles/s "
+                  f"({recent:.0f} over the last tenth); {memory()}; "
                   f"{lines} short lines counted for the outlets' furniture", flush=True)
 
     db = tmp / "long.db"
