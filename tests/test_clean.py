@@ -120,5 +120,7 @@ def test_why_unusable_tells_empty_and_non_arabic_text_apart() -> None:
     assert why_unusable("Fighting resumed near the dam.") == "not Arabic text: 0% of its 25 letters are Arabic script"
     # A report that quotes an agency and a unit in Latin letters is still Arabic.
     assert why_unusable("قالت وكالة Reuters إن لواء Fatemiyoun انسحب من البلدة.") is None
+    no_letter = "not Arabic text: no letter in Arabic script"
+    assert why_unusable("2024-05-01 12:00") == why_unusable("北京市 新闻") == no_letter
     mixed = "Press release: the ministry said " + "قصف"
     assert why_unusable(mixed).startswith("not Arabic text: 10% of its 30 letters")  # type: ignore[union-attr]

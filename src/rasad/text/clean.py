@@ -306,10 +306,11 @@ def clean(raw: RawDoc, *, learned: AbstractSet[str] = frozenset()) -> Article:
     )
 
 
-# Letters of the Arabic script blocks (Arabic, its supplement and extended-A, presentation forms).
-_ARABIC_LETTERS = re.compile(r"[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff"
-                             r"\ufb50-\ufdff\ufe70-\ufefc]+")
-_OTHER_LETTERS = re.compile(r"[^\W\d_\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+")
+# Counted on the UTF-8 bytes (one C pass each): a character of U+0600–U+077F (Arabic and its supplement) starts
+# with one of these lead bytes; other letters are ASCII ones and those of Latin-1 to IPA, Greek and Cyrillic.
+_ARABIC_LEADS = bytes(range(0xD8, 0xDE))
+_OTHER_LETTERS = (b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + bytes(range(0xC3, 0xCA))
+                  + bytes(range(0xCE, 0xD4)))
 MIN_ARABIC_SHARE = 0.3  # an Arabic report quoting English or naming units in Latin letters stays far above this
 
 
@@ -317,9 +318,11 @@ def why_unusable(text: str) -> str | None:
     """Why a clean article's text cannot go through the Arabic stages (nothing left, or not Arabic), or None."""
     if not text.strip():
         return "no article text left after cleaning"
-    arabic = sum(len(run) for run in _ARABIC_LETTERS.findall(text))
-    other = sum(len(run) for run in _OTHER_LETTERS.findall(text))
-    if arabic < MIN_ARABIC_SHARE * (arabic + other):
-        share = 100 * arabic / (arabic + other)
-        return f"not Arabic text: {share:.0f}% of its {arabic + other} letters are Arabic script"
-    return None
+    data = text.encode("utf-8")
+    arabic = len(data) - len(data.translate(None, _ARABIC_LEADS))
+    other = len(data) - len(data.translate(None, _OTHER_LETTERS))
+    if arabic and arabic >= MIN_ARABIC_SHARE * (arabic + other):
+        return None
+    if not arabic + other:  # digits and signs, or a script counted as neither (CJK, Hebrew …)
+        return "not Arabic text: no letter in Arabic script"
+    return f"not Arabic text: {100 * arabic / (arabic + other):.0f}% of its {arabic + other} letters are Arabic script"
