@@ -20,7 +20,7 @@ from rasad.kb import load_kb
 from rasad.pipeline import Pipeline
 from rasad.store import open_store
 from rasad.store.base import Store
-from rasad.watch import CycleReport, StopFlag, Watcher, WatchOptions, parse_interval, watch
+from rasad.watch import MERGE_PENDING, CycleReport, StopFlag, Watcher, WatchOptions, parse_interval, watch
 
 from .conftest import EXAMPLES, ROOT
 
@@ -107,6 +107,39 @@ def test_watch_loop_stops_when_told(tmp_path: Path) -> None:
         store.close()
     assert cycles == 3 and [r.summary.added for r in reports] == [1, 0, 0]
     assert reports[0].merged and not reports[1].merged
+
+
+def test_merge_every_defers_merges_and_a_restart_catches_up(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    _copy(FILES[0], inbox)
+    store = open_store(str(tmp_path / "kb.db"))
+    merges: list[int] = []
+
+    def merge(st: Store, kb: object) -> None:
+        merges.append(st.counts()["articles"])
+
+    options = WatchOptions(interval_s=0.01, merge_every_s=3600)
+    try:
+        with open_engine(EngineOptions(kind="inline"), kb=load_kb(), pipeline=Pipeline.build()) as engine:
+            watcher = Watcher([str(inbox)], store, load_kb(), engine, options, merge=merge)  # type: ignore[arg-type]
+            first = watcher.cycle()
+            assert first.merged and merges == [1]  # a new watcher merges at once
+            _copy(FILES[1], inbox)
+            second = watcher.cycle()
+            assert second.summary.added == 1 and not second.merged and merges == [1]
+            assert "(merge deferred: due in 60 min)" in second.line()
+            assert store.meta()[MERGE_PENDING] == "1"
+            idle = watcher.cycle()  # nothing new, and the merge is still not due
+            assert not idle.merged and idle.merge_due_s is not None and merges == [1]
+            # Stopped before the merge was due: the next watch merges the waiting article first.
+            restarted = Watcher([str(inbox)], store, load_kb(), engine, options, merge=merge)  # type: ignore[arg-type]
+            caught_up = restarted.cycle()
+            assert caught_up.summary.added == 0 and caught_up.merged and merges == [1, 2]
+            assert store.meta()[MERGE_PENDING] == "0"
+            assert not restarted.cycle().merged and merges == [1, 2]
+    finally:
+        store.close()
 
 
 def _articles(db: Path) -> int:

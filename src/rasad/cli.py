@@ -371,6 +371,9 @@ def watch_cmd(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     batch: BatchOption = DEFAULT_BATCH,
+    merge_every: Annotated[str | None, typer.Option(
+        help="Merge at most this often (30m, 6h): cycles in between only ingest, and the merge catches up "
+             "(default: after every cycle that adds articles).")] = None,
 ) -> None:
     """Poll inputs: ingest only new items, run the pipeline and the merge, log one line per cycle.
 
@@ -380,7 +383,8 @@ def watch_cmd(
 
     try:
         options = WatchOptions(interval_s=parse_interval(interval), cycles=1 if once else None,
-                               ingest=IngestOptions(outlet=outlet))
+                               ingest=IngestOptions(outlet=outlet),
+                               merge_every_s=parse_interval(merge_every) if merge_every else 0.0)
         knowledge = load_kb(kb)
         store = open_store(db)
     except RasadError as exc:

@@ -9,6 +9,11 @@ read again, and a file changed less than ``settle_s`` ago is left for the next
 cycle (it may still be being written; writing to a hidden name and renaming
 avoids the wait).  Feed URLs are fetched at every cycle.
 
+The merge runs after every cycle that stored new articles, or with
+``merge_every_s`` at most that often: cycles in between only ingest, and a
+merge left pending is recorded in the database (``meta``), so that the next
+watch catches up even if this one is stopped first.
+
 SIGINT and SIGTERM stop the watch between two articles: what is in flight is
 stored, the run is closed, and the process exits normally; every article
 committed before stays committed.
@@ -40,6 +45,7 @@ MergeHook = Callable[[Store, KnowledgeBase], object]
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$")
 _UNIT_SECONDS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 REASONS_SHOWN = 3
+MERGE_PENDING = "watch_merge_pending"  # meta key: "1" while stored articles wait for a deferred merge
 
 
 def parse_interval(text: str) -> float:
@@ -55,6 +61,7 @@ class WatchOptions:
     interval_s: float = 600.0
     settle_s: float = 1.0
     cycles: int | None = None  # stop after this many cycles; None: until a signal
+    merge_every_s: float = 0.0  # at most one merge per this many seconds; 0: after every cycle that adds articles
     ingest: IngestOptions = field(default_factory=IngestOptions)
 
 
@@ -67,6 +74,7 @@ class CycleReport:
     events_updated: int
     merged: bool
     seconds: float
+    merge_due_s: float | None = None  # set when new articles wait for a deferred merge: seconds until it runs
 
     def line(self) -> str:
         """One log line: new articles, already stored, events, skipped with reasons."""
@@ -76,11 +84,18 @@ class CycleReport:
             f"{stamp} cycle {self.cycle}: {self.inputs} input(s) read",
             f"{s.added} new article(s)",
             f"{s.duplicates} already stored",
-            f"events {self.events_new} new, {self.events_updated} updated" + (" (merged)" if self.merged else ""),
+            f"events {self.events_new} new, {self.events_updated} updated" + self._merge_note(),
             f"{len(s.skipped)} skipped" + _reasons(s),
             f"{self.seconds:.1f} s",
         ]
         return ", ".join(parts) + (" (stopping)" if s.stopped else "")
+
+    def _merge_note(self) -> str:
+        if self.merged:
+            return " (merged)"
+        if self.merge_due_s is not None:
+            return f" (merge deferred: due in {max(1, round(self.merge_due_s / 60))} min)"
+        return ""
 
 
 def _reasons(summary: RunSummary) -> str:
@@ -150,6 +165,7 @@ class Watcher:
     control: RunControl = field(default_factory=RunControl)
     events: dict[str, int] | None = None
     cycles: int = 0
+    last_merge: float | None = None  # time.monotonic() of this watcher's last merge
 
     def cycle(self) -> CycleReport:
         started = time.perf_counter()
@@ -159,17 +175,38 @@ class Watcher:
         inputs = CycleInputs(self.sources, self.seen, self.options)
         summary = run_documents(inputs.documents(), store=self.store, kb=self.kb, engine=self.engine,
                                 control=self.control)
-        merged = False
+        merged, due = self._merge(added=summary.added > 0)
         new = updated = 0
-        if summary.added:
-            if self.merge is not None:
-                self.merge(self.store, self.kb)
-                merged = True
+        if merged or (summary.added and self.merge is None):
             after = event_digests(self.store)
             new = sum(1 for key in after if key not in self.events)
             updated = sum(1 for key, digest in after.items() if key in self.events and self.events[key] != digest)
             self.events = after
-        return CycleReport(self.cycles, inputs.count, summary, new, updated, merged, time.perf_counter() - started)
+        return CycleReport(self.cycles, inputs.count, summary, new, updated, merged, time.perf_counter() - started,
+                           merge_due_s=due)
+
+    def _merge(self, *, added: bool) -> tuple[bool, float | None]:
+        """Merge when articles wait for it (this cycle's, or a deferred merge's) and one is due:
+        (merged, seconds until the deferred merge when it is not due yet)."""
+        if self.merge is None:
+            return False, None
+        recorded = self.store.meta().get(MERGE_PENDING) == "1"
+        if not (added or recorded):
+            return False, None
+        wait = 0.0 if self.last_merge is None else self.options.merge_every_s - (time.monotonic() - self.last_merge)
+        if wait > 0:
+            if not recorded:
+                self._record_pending("1")
+            return False, wait
+        self.merge(self.store, self.kb)
+        self.last_merge = time.monotonic()
+        if recorded:
+            self._record_pending("0")
+        return True, None
+
+    def _record_pending(self, value: str) -> None:
+        with self.store.transaction():
+            self.store.set_meta(MERGE_PENDING, value)
 
 
 def watch(

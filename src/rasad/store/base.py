@@ -205,6 +205,10 @@ class Store(Protocol):
 
     def meta(self) -> dict[str, str]: ...
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Set one ``meta`` entry (inside :meth:`transaction`)."""
+        ...
+
     def check(self) -> list[str]:
         """Consistency problems found (empty when the database is sound)."""
         ...
