@@ -39,13 +39,12 @@ from rasad.ingest.walk import IngestOptions, iter_files, read_file
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import RawDoc, Skipped
 from rasad.runner import RunControl, RunSummary, run_documents
-from rasad.store.base import Store
+from rasad.store.base import MERGE_PENDING, Store
 
 MergeHook = Callable[[Store, KnowledgeBase], object]
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$")
 _UNIT_SECONDS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 REASONS_SHOWN = 3
-MERGE_PENDING = "watch_merge_pending"  # meta key: "1" while stored articles wait for a deferred merge
 
 
 def parse_interval(text: str) -> float:

@@ -43,6 +43,9 @@ CONTENT_TABLES: tuple[str, ...] = (
 )
 BOOKKEEPING_TABLES: tuple[str, ...] = ("runs", "skipped")
 SLOW_ENV = "RASAD_TEST_SLOW_MS"
+# meta key: "1" while stored articles wait for a merge that `rasad watch --merge-every` deferred; any full merge
+# (``replace_merged``) clears it.
+MERGE_PENDING = "merge_pending"
 
 
 @dataclass(frozen=True, slots=True)

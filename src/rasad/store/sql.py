@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar
 from rasad.errors import StoreError
 from rasad.model import Article, Entity
 from rasad.search import ArticleFilter, index_forms, index_version
-from rasad.store.base import BOOKKEEPING_TABLES, CONTENT_TABLES, DateRange, Record
+from rasad.store.base import BOOKKEEPING_TABLES, CONTENT_TABLES, MERGE_PENDING, DateRange, Record
 from rasad.store.migrate import latest_version, migrate
 from rasad.store.records import (
     ArticleRows,
@@ -383,6 +383,7 @@ class SQLStore(ABC):
                 for rows in _batched(pairs):
                     self._run_many("UPDATE articles SET story_id = ? WHERE id = ?", [(s, a) for a, s in rows])
             self.set_meta(MERGED_KEY, "1")
+            self.set_meta(MERGE_PENDING, "0")  # whatever waited for a merge is in this one
 
     def set_story_ids(self, mapping: Mapping[str, str]) -> None:
         with self.transaction():
