@@ -49,15 +49,21 @@ def _copy(src: Path, folder: Path) -> Path:
     return target
 
 
+def _inbox(tmp_path: Path, *files: Path) -> Path:
+    """A folder holding copies of ``files``, written long enough ago to be read."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for src in files:
+        _copy(src, inbox)
+    return inbox
+
+
 def _watcher(folder: Path, store: Store, engine: object) -> Watcher:
     return Watcher([str(folder)], store, load_kb(), engine, WatchOptions(interval_s=0.01))  # type: ignore[arg-type]
 
 
 def test_cycles_read_only_what_is_new(tmp_path: Path) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    for src in FILES[:2]:
-        _copy(src, inbox)
+    inbox = _inbox(tmp_path, *FILES[:2])
     store = open_store(str(tmp_path / "kb.db"))
     try:
         with open_engine(EngineOptions(kind="inline"), kb=load_kb(), pipeline=Pipeline.build()) as engine:
@@ -87,9 +93,7 @@ def test_cycles_read_only_what_is_new(tmp_path: Path) -> None:
 
 
 def test_watch_loop_stops_when_told(tmp_path: Path) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    _copy(FILES[0], inbox)
+    inbox = _inbox(tmp_path, FILES[0])
     store = open_store(str(tmp_path / "kb.db"))
     reports: list[CycleReport] = []
     stop = StopFlag()
@@ -110,9 +114,7 @@ def test_watch_loop_stops_when_told(tmp_path: Path) -> None:
 
 
 def test_merge_every_defers_merges_and_a_restart_catches_up(tmp_path: Path) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    _copy(FILES[0], inbox)
+    inbox = _inbox(tmp_path, FILES[0])
     store = open_store(str(tmp_path / "kb.db"))
     merges: list[int] = []
 
@@ -165,9 +167,7 @@ def _wait_for(db: Path, n: int, proc: subprocess.Popen[bytes]) -> None:
 
 
 def test_watch_command_picks_up_a_new_file_and_stops_on_sigterm(tmp_path: Path) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    _copy(FILES[0], inbox)
+    inbox = _inbox(tmp_path, FILES[0])
     db = tmp_path / "kb.db"
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p)
