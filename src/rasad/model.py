@@ -11,10 +11,13 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from rasad.frozen import quick_init
+
 EntityType = Literal["actor", "person", "place", "facility", "source"]
 ENTITY_TYPES: tuple[str, ...] = ("actor", "person", "place", "facility", "source")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Span:
     """A half-open character range ``[start, end)`` into an article's clean text."""
@@ -23,6 +26,7 @@ class Span:
     end: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Sentence:
     start: int
@@ -30,6 +34,7 @@ class Sentence:
     paragraph: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RawDoc:
     """One input document as read from disk, before cleaning.
@@ -52,6 +57,7 @@ class RawDoc:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """An input that could not be read, with a one-line reason."""
@@ -60,6 +66,7 @@ class Skipped:
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Entity:
     id: str
@@ -79,6 +86,7 @@ class Entity:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Mention:
     article_id: str
@@ -90,6 +98,7 @@ class Mention:
     sentence: int | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Why we believe a relation or event: a sentence, who says so, how sure."""
@@ -109,6 +118,7 @@ PREDICATES: tuple[str, ...] = (
 )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Relation:
     id: str
@@ -119,6 +129,7 @@ class Relation:
     co_subjects: tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Event:
     """One event in the ACLED taxonomy; actors and location are entity ids."""
@@ -144,6 +155,7 @@ class Event:
     evidence: tuple[Evidence, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Article:
     id: str

@@ -17,6 +17,7 @@ from importlib import resources
 import yaml
 
 from rasad.extract.patterns import CueIndex
+from rasad.frozen import quick_init
 from rasad.model import Entity, Mention
 from rasad.text.normalize import normalize_text
 
@@ -24,6 +25,7 @@ CERTAINTY_ORDER = ("denied", "believed", "reported")
 UNNAMED_OUTLET = "the publishing outlet (unnamed)"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Attribution:
     attributed_to: str | None

@@ -19,6 +19,7 @@ from functools import cache
 import ahocorasick
 
 from rasad.extract.lexicon import Lexicon
+from rasad.frozen import quick_init
 from rasad.model import Entity
 from rasad.text.normalize import Normalized, name_key
 from rasad.text.translit import romanize
@@ -34,6 +35,7 @@ WINDOW = 160  # characters after a cue that can hold the cue and the name
 MIN_TOKEN_LETTERS = 2
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Token:
     text: str
@@ -41,6 +43,7 @@ class Token:
     end: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Discovery:
     """A discovered name: normalised span, the type it gets and the cue that found it."""

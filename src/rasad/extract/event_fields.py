@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from rasad.extract.view import ArticleView
+from rasad.frozen import quick_init
 from rasad.model import Entity, Event, Mention
 from rasad.text.dates import DateMention, find_dates
 
@@ -38,6 +39,7 @@ TARGET_WINDOW_WORDS = 3
 HEADING_WORDS = 9
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class EventContext:
     """What every event of an article may fall back on, and what its events share: the size of
@@ -111,6 +113,7 @@ def normalized_between(view: ArticleView, start: int, end: int) -> str:
 # -- where -------------------------------------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PlaceChoice:
     entity_id: str | None
@@ -208,6 +211,7 @@ def usable_for_events(d: DateMention) -> bool:
     return not (d.precision == 3 and d.kind in ("relative", "span"))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DateChoice:
     date: dt.date | None
@@ -234,6 +238,7 @@ def choose_date(view: ArticleView, trigger: Trigger, ctx: EventContext) -> DateC
 # -- who -------------------------------------------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Actors:
     actor1: str | None

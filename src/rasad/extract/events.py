@@ -34,6 +34,7 @@ from rasad.extract.event_fields import (
 )
 from rasad.extract.patterns import CueIndex, phrase_regex
 from rasad.extract.view import ArticleView
+from rasad.frozen import quick_init
 from rasad.model import Entity, Event, Evidence
 from rasad.text.normalize import normalize_text
 from rasad.text.numbers import FatalityReading, fatalities_near, may_report_deaths
@@ -45,6 +46,7 @@ STATE_FEATURES = frozenset({"state", "armed_forces", "formation", "intelligence"
 NO_DEATHS = FatalityReading(None, False, None)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class EventKind:
     name: str
@@ -58,6 +60,7 @@ class EventKind:
     not_purpose: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class EventLexicon:
     kinds: tuple[EventKind, ...]
@@ -104,6 +107,7 @@ def load_event_lexicon() -> EventLexicon:
     )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Trigger:
     kind: EventKind

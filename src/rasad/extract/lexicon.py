@@ -10,9 +10,11 @@ from typing import Any
 import yaml
 
 from rasad.errors import KnowledgeBaseError
+from rasad.frozen import quick_init
 from rasad.text.normalize import normalize_text
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     proclitics: frozenset[str]

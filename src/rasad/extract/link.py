@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rasad.extract.lexicon import Lexicon
 from rasad.extract.mentions import Hit
+from rasad.frozen import quick_init
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Entity
 
@@ -32,6 +33,7 @@ SAME_ADMIN1_BONUS = 0.5
 SAME_COUNTRY_BONUS = 0.2
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LinkContext:
     """What the ranker may look at around one hit."""
@@ -115,6 +117,7 @@ def link_context(text: str, hit: Hit, admin1: Counter[str], countries: Counter[s
                        has_place_preposition(bare, lexicon))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Linked:
     hit: Hit

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rasad.extract.lexicon import Lexicon
+from rasad.frozen import quick_init
 from rasad.kb.index import AliasEntry, AliasIndex
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One alias occurrence in normalised text; ``prefix`` is the clitic string glued before it."""

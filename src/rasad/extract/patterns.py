@@ -17,6 +17,7 @@ from functools import cache
 import ahocorasick
 
 from rasad.errors import KnowledgeBaseError
+from rasad.frozen import quick_init
 from rasad.model import Span
 from rasad.text.normalize import Normalized, normalize_text
 
@@ -40,6 +41,7 @@ def _phrase(words: str) -> str:
     return re.escape(words) + r"(?![^\W_])"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CueMatch:
     """A cue found in an article: its span in the clean text and the normalised phrase."""
@@ -107,6 +109,7 @@ class CueIndex:
         ]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Cue:
     """A cue occurrence: its list, its span (clean text), the phrase, the clitics glued to it

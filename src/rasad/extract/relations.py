@@ -27,6 +27,7 @@ import yaml
 from rasad.errors import KnowledgeBaseError
 from rasad.extract.patterns import CueIndex
 from rasad.extract.view import ArticleView
+from rasad.frozen import quick_init
 from rasad.model import PREDICATES, Entity, Evidence, Mention, Relation
 from rasad.text.normalize import normalize_text
 
@@ -35,6 +36,7 @@ from rasad.text.normalize import normalize_text
 _COORDINATION = re.compile(r"^[\s\"“”«»'’‘()]*(?:و|،|,)[\s\"“”«»'’‘()]*$")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Slot:
     """Where a relation's subject or object sits around the cue.
@@ -55,6 +57,7 @@ class Slot:
     prefer: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RelationPattern:
     predicate: str
@@ -109,6 +112,7 @@ def anaphora_heads() -> frozenset[str]:
 
 # -- choosing mentions around a cue --------------------------------------------------------------
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SyntaxCues:
     relative: re.Pattern[str]

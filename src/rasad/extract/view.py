@@ -17,12 +17,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rasad.extract.attribution import Attribution, attribute_normalized
+from rasad.frozen import quick_init
 from rasad.model import Article, Entity, Mention, Sentence, Span
 from rasad.text.normalize import Normalized, normalize
 
 _WORD = re.compile(r"[^\W_]+")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ArticleView:
     article: Article

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 
 from rasad.errors import InputError
+from rasad.frozen import quick_init
 
 CANNOT_DECODE = "cannot decode text: not UTF-8, UTF-16 or windows-1256"
 BINARY = "binary content, not text"
@@ -54,6 +55,7 @@ _NEWLINES = re.compile(r"\r\n?")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Decoded:
     """Decoded text (newlines ``\\n``, no BOM) and the encoding it was read with."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from rasad.errors import InputError
+from rasad.frozen import quick_init
 from rasad.model import RawDoc
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ _YMD = re.compile(r"\A(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:\b|T)
 _DMY = re.compile(r"\A(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})\b")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where a document came from: its source string, file name, encoding and format."""
@@ -51,6 +53,7 @@ class Origin:
     fmt: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FrontMatter:
     """The front-matter mapping (empty when there is none) and the body after it."""
@@ -59,6 +62,7 @@ class FrontMatter:
     body: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Fields:
     """Values of the named RawDoc fields, and the metadata left over."""

@@ -26,6 +26,7 @@ from typing import BinaryIO
 import zstandard
 
 from rasad.errors import InputError
+from rasad.frozen import quick_init
 from rasad.ingest.decode import Decoded, decode_bytes
 from rasad.ingest.feeds import FEED_SUFFIXES, is_url, iter_feed_url, looks_like_feed, parse_feed
 from rasad.ingest.frontmatter import parse_text_document
@@ -37,6 +38,7 @@ from rasad.model import RawDoc, Skipped
 MIB = 1024 * 1024
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
     """Defaults for documents without metadata (from the CLI), and the file-size limit."""

@@ -17,6 +17,7 @@ from importlib import resources
 import ahocorasick
 
 from rasad.extract.lexicon import load_lexicon
+from rasad.frozen import quick_init
 from rasad.kb.loader import KnowledgeBase
 from rasad.model import Entity
 from rasad.text.normalize import normalize_text
@@ -26,6 +27,7 @@ _LATIN_OR_DIGIT = re.compile(r"[a-z0-9]")
 LIL = "لل"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AliasEntry:
     """What the automaton stores for one indexed string."""
@@ -35,6 +37,7 @@ class AliasEntry:
     lil: bool
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AliasIndex:
     automaton: ahocorasick.Automaton

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from rasad.errors import KnowledgeBaseError
+from rasad.frozen import quick_init
 from rasad.model import ENTITY_TYPES, Entity
 
 _NAMED_KEYS = frozenset(
@@ -31,6 +32,7 @@ _NAMED_KEYS = frozenset(
 )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class KnowledgeBase:
     name: str

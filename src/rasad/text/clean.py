@@ -20,6 +20,7 @@ from importlib import resources
 
 import yaml
 
+from rasad.frozen import quick_init
 from rasad.model import Article, RawDoc, Span, article_id
 from rasad.text.normalize import name_key, name_keys
 
@@ -46,6 +47,7 @@ MAX_TOTAL_KEYS = 20_000  # lines counting over all outlets: memory stays flat ov
 _EMPTY: frozenset[str] = frozenset()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Furniture:
     whole_line: frozenset[str]
@@ -205,6 +207,7 @@ def head_start(lines: list[str], keys: list[str], title: str | None) -> int:
     return 0
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LineDecision:
     line: str

@@ -43,6 +43,7 @@ from typing import Any
 
 from hijridate import Gregorian, Hijri
 
+from rasad.frozen import quick_init
 from rasad.text.numbers import (
     CLITIC,
     Anchors,
@@ -72,6 +73,7 @@ FEW_DAYS = 5
 _DAY_NAMES = {-2: "the day before yesterday", -1: "yesterday", 0: "today", 1: "tomorrow", 2: "the day after tomorrow"}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DateMention:
     """A date expression: where it is, what it says and how precisely."""
@@ -89,6 +91,7 @@ class DateMention:
     year_only: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _When:
     """A resolution before it is placed in the text."""
@@ -105,6 +108,7 @@ class _When:
 # -- vocabulary -------------------------------------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _Vocab:
     months: dict[str, int]

@@ -24,6 +24,7 @@ from importlib import resources
 import numpy as np
 from numpy.typing import NDArray
 
+from rasad.frozen import quick_init
 from rasad.model import Span
 
 _DELETE = "\x00"
@@ -66,6 +67,7 @@ def _table() -> dict[int, str]:
     return table
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Normalized:
     """Normalised text plus, for each of its characters, the original offset."""

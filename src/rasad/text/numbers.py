@@ -33,6 +33,7 @@ import ahocorasick
 import yaml
 
 from rasad.errors import KnowledgeBaseError
+from rasad.frozen import quick_init
 from rasad.model import Span
 from rasad.text.normalize import normalize_text
 
@@ -131,6 +132,7 @@ def _mark_runs() -> re.Pattern[str]:
     return re.compile(f"({chars}{chars}*)")  # X X* rather than X+: the scan then skips ahead on the set
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Stripped:
     """``source`` without diacritics, tatweel and invisible marks (``text``), with the way back."""
@@ -191,6 +193,7 @@ def spelling_variants(word: str) -> set[str]:
     return {"".join(p) for p in itertools.product(*options)}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Window:
     """A stretch of the stripped text where one kind of pattern may match."""
@@ -292,6 +295,7 @@ def next_word(text: str, pos: int) -> str:
 # -- counts -------------------------------------------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Count:
     """A quantity in the text: ``low``/``high`` bound it; vague words have neither."""
@@ -305,6 +309,7 @@ class Count:
     qualifier: str = ""  # approx, at_least, more_than, range, dual, singular, or the vague kind
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class NumberWords:
     values: dict[str, int]
@@ -514,6 +519,7 @@ def conservative(count: Count) -> int | None:
 # -- fatalities -----------------------------------------------------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FatalityReading:
     """Deaths reported in a sentence: ``value`` is None when no figure is given.
@@ -528,6 +534,7 @@ class FatalityReading:
     span: Span | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _Cues:
     death: re.Pattern[str]
