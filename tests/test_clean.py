@@ -74,6 +74,18 @@ def test_sentences_split_on_arabic_punctuation() -> None:
     assert texts == ["الجملة الأولى هنا.", "هل هذه الثانية؟", "نعم!", "وهذه 3.5 كيلومتر فقط."]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("قتل 3. وجرح آخرون.", ["قتل 3.", "وجرح آخرون."]),  # after a figure, a word follows: a new sentence
+    ("المسافة 3. 5 كيلومترات.", ["المسافة 3. 5 كيلومترات."]),  # a figure follows: not an end
+    ("انتظروا... ثم عادوا.", ["انتظروا...", "ثم عادوا."]),  # a run of marks ends once
+    ("قال: «انتهى الأمر.» ثم غادر.", ["قال: «انتهى الأمر.»", "ثم غادر."]),  # the closing quote stays
+    ("بلغ العدد 12.. ثم توقف", ["بلغ العدد 12..", "ثم توقف"]),
+])
+def test_sentence_ends_around_figures_runs_and_quotes(text: str, expected: list[str]) -> None:
+    article = clean(_doc(text, title=None))
+    assert [article.text[s.start : s.end] for s in split_sentences(article.text, article.paragraphs)] == expected
+
+
 from .conftest import SEEDS  # noqa: E402
 
 
