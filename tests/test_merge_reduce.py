@@ -215,3 +215,46 @@ def test_keyed_merge_on_a_dask_cluster_equals_merge_all(tmp_path: Path) -> None:
         new.close()
     finally:
         store.close()
+
+
+_LEADS = [
+    "قصفت طائرات مسيرة مواقع قرب بلدة الباغوز شرقي دير الزور صباح اليوم",
+    "اشتباكات بين مجموعات مسلحة في ريف حلب الشمالي أسفرت عن قتلى",
+    "وصلت تعزيزات عسكرية إلى مدينة البوكمال على الحدود مع العراق",
+    "أعلنت قوات سوريا الديمقراطية اعتقال خلية في ريف الحسكة",
+    "",
+    "انفجار عبوة ناسفة في سيارة عسكرية على طريق الميادين",
+    "x",
+    "قصف مدفعي على قرى جبل الزاوية جنوبي إدلب",
+]
+
+
+def test_tfidf_rows_of_a_slice_are_those_the_corpus_idf_gives() -> None:
+    """A slice read against the corpus idf: the same rows, to the bit, as fitting the slice and
+    overriding its idf (what scikit-learn does), and the same dot products."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from rasad.merge.stories import _chunked_dots, idf_weights, lead_grams, tfidf_matrix
+    from rasad.text.normalize import normalize_text
+
+    df: dict[str, int] = {}
+    for text in _LEADS:
+        for gram in lead_grams(text):
+            df[gram] = df.get(gram, 0) + 1
+    idf = idf_weights(df, len(_LEADS))
+    part = _LEADS[1:7]
+    fitted = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32,
+                             preprocessor=normalize_text).fit(part)
+    fitted.idf_ = np.array([idf[str(n)] for n in fitted.get_feature_names_out()], dtype=np.float32)
+    expected = fitted.transform(part).tocsr()
+    got = tfidf_matrix(part, idf)
+    columns = sorted(idf)
+    names = [str(n) for n in fitted.get_feature_names_out()]
+    for row in range(len(part)):
+        want = {names[c]: v for c, v in zip(expected[row].indices, expected[row].data, strict=True)}
+        have = {columns[c]: v for c, v in zip(got[row].indices, got[row].data, strict=True)}
+        assert have == want
+    first, second = np.array([0, 0, 1, 2, 3, 4]), np.array([1, 5, 2, 3, 5, 4])
+    assert np.array_equal(_chunked_dots(got, first, second), _chunked_dots(expected, first, second))
+    assert _chunked_dots(got, first, second)[0] > 0  # two leads about fighting share n-grams
