@@ -3,7 +3,7 @@
 A frozen dataclass sets each field through ``object.__setattr__``, the only way
 past its own ``__setattr__``, which refuses.  On the per-article path the
 pipeline builds about 500 such records per article (hits, mentions, cues,
-spans …), and that indirection was a tenth of the run.  :func:`quick_init`
+spans …), and that indirection took about a tenth of the time.  :func:`quick_init`
 gives the class an ``__init__`` that stores each field through its slot's own
 setter instead: the same signature, defaults and default factories, the same
 frozen instances, equality, hashing and pickling; only construction is cheaper.
@@ -15,7 +15,6 @@ import dataclasses
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-
 
 
 class _Factory:

@@ -265,8 +265,8 @@ def tfidf_matrix(texts: Sequence[str], idf: Mapping[str, float] | None = None) -
     ``idf``: weights learnt from a larger corpus (:func:`idf_weights`) for a slice of it; the rows are
     then those the whole corpus gives.  The columns are then the corpus vocabulary, sorted: each row
     lists its n-grams in the order the slice's own sorted vocabulary would, so the dot products are
-    the same to the bit, and the texts are read once (fitting a slice vocabulary first read them twice,
-    and that reading was a third of a merge).
+    the same to the bit, and the texts are read once (fitting a slice vocabulary first read them twice;
+    the reading is most of the cost of this step).
     """
     from scipy import sparse  # heavy imports only when stories are computed
 
