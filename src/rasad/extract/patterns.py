@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 
 import ahocorasick
 
@@ -145,8 +144,3 @@ def _word_start(text: str, start: int) -> int:
     if i > 0 and _letter(text[i - 1]):
         return -1
     return i if text[i:start] in _CLITIC_PREFIXES else -1
-
-
-@cache
-def cached_regex(phrases: tuple[str, ...], name: str, clitics: bool = True) -> re.Pattern[str]:
-    return phrase_regex(phrases, name=name, clitics=clitics)
