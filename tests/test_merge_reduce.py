@@ -171,6 +171,50 @@ def test_vector_file_keeps_rows_on_disk_and_reads_those_asked(tmp_path: Path) ->
     assert VectorFile.open(tmp_path / "vectors", key="other").get(["a"]) == {}
 
 
+def test_two_vector_files_saving_at_once_each_keep_their_rows(tmp_path: Path) -> None:
+    """Two runs on one database: the second saves while the first is halfway through writing its file."""
+    import numpy as np
+
+    from rasad.merge.embed import DIMENSION, VectorFile
+
+    rows = np.random.default_rng(1).random((4, DIMENSION), dtype=np.float32)
+    first, second = VectorFile.open(tmp_path / "v", key="t"), VectorFile.open(tmp_path / "v", key="t")
+    first.add(["a", "b"], rows[:2])
+    second.add(["c", "d"], rows[2:])
+    write_rows = first._rows
+
+    def interleaved(*args: Any) -> Any:
+        second.save()  # the other run renames its file into place while this one writes
+        return write_rows(*args)
+
+    first._rows = interleaved  # type: ignore[method-assign]
+    first.save()
+    assert np.array_equal(first.get(["a"])["a"], rows[0]) and first.known(["a", "b", "c"]) == {"a", "b"}
+    assert np.array_equal(second.get(["d"])["d"], rows[3]) and second.known(["a", "c", "d"]) == {"c", "d"}
+    on_disk = VectorFile.open(tmp_path / "v", key="t")
+    assert on_disk.known(["a", "b", "c", "d"]) == {"a", "b"}  # the last rename stays
+    assert [p.name for p in (tmp_path / "v").iterdir()] == [first.path.name]
+
+
+def test_files_left_by_a_killed_save_are_removed_when_no_run_owns_them(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from rasad.merge.embed import VectorFile
+
+    folder = tmp_path / "v"
+    path = VectorFile.open(folder, key="t").path
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # its pid no longer runs
+    stale = folder / f"{path.stem}.{gone.pid}.x1.tmp.npy"
+    live = folder / f"{path.stem}.{os.getpid()}.x2.tmp.npy"
+    other = folder / f"other.{gone.pid}.x3.tmp.npy"
+    for leftover in (stale, live, other):
+        leftover.write_bytes(b"half")
+    VectorFile.open(folder, key="t")
+    assert not stale.exists() and live.exists() and other.exists()
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_merge_store_streams_from_each_backend_as_merge_all_merges(kind: str, tmp_path: Path) -> None:
     """PostgreSQL reads through server-side cursors (rasad.store.postgres._stream) while the merge runs."""

@@ -13,7 +13,9 @@ can be saved to and loaded from a ``.npz`` file between runs.
 
 from __future__ import annotations
 
+import glob
 import importlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -121,12 +123,41 @@ class EmbeddingCache:
 _BLOCK_ROWS = 4096  # rows copied at a time when a vector file is rewritten
 
 
+def _own_file(path: Path) -> Path:
+    """A new empty file beside ``path``, named for this writer alone (another run may be saving too)."""
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix=f"{path.stem}.{os.getpid()}.", suffix=".tmp.npy", dir=path.parent)
+    os.close(handle)
+    return Path(name)
+
+
+def _remove_stale(path: Path) -> None:
+    """Delete the files that runs no longer alive left half-written beside ``path`` (killed mid-save)."""
+    for leftover in path.parent.glob(f"{glob.escape(path.stem)}.*.tmp.npy"):
+        pid = leftover.name.removeprefix(f"{path.stem}.").split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 class VectorFile:
     """Embeddings by article id kept on disk: one ``.npy`` of (id, row) records sorted by id, memory-mapped.
 
     :meth:`get` reads only the rows asked for; :meth:`add` appends new rows to a temporary file, and
     :meth:`save` merges them in (a new file, then an atomic rename), so memory holds ids at most,
     never the vectors of the corpus.  Build with :meth:`open`; :meth:`close` removes the temporary files.
+    Two runs on one database may save at once: each writes a file of its own name and keeps reading
+    the file it wrote, so neither sees the other's half-written rows (the last rename stays on disk).
     """
 
     def __init__(self, path: Path, *, temporary: bool) -> None:
@@ -146,13 +177,16 @@ class VectorFile:
         where = Path(tempfile.mkdtemp(prefix="rasad-vectors-")) if folder is None else folder
         where.mkdir(parents=True, exist_ok=True)
         out = cls(where / f"{model}.{key or 'default'}.npy", temporary=temporary)
+        _remove_stale(out.path)
         out._map()
         return out
 
-    def _map(self) -> None:
+    def _map(self, path: Path | None = None) -> None:
+        """Map the records of ``path`` (the saved file when None); a missing or empty file maps none."""
+        path = path or self.path
         self.records = None
-        if self.path.is_file():
-            records = np.load(self.path, mmap_mode="r", allow_pickle=False)
+        if path.is_file():
+            records = np.load(path, mmap_mode="r", allow_pickle=False)
             if records.dtype.names == ("id", "vector") and len(records):
                 self.records = records
 
@@ -202,19 +236,23 @@ class VectorFile:
         order = np.argsort(ids, kind="stable")  # old rows first among equal ids
         order = order[np.concatenate([[True], ids[order][1:] != ids[order][:-1]])]
         width = max(1, ids.dtype.itemsize)
-        tmp = self.path.with_suffix(".tmp.npy")
-        out = np.lib.format.open_memmap(tmp, mode="w+", dtype=[("id", f"S{width}"), ("vector", "<f4", (DIMENSION,))],
-                                        shape=(len(order),))
-        for start in range(0, len(order), _BLOCK_ROWS):
-            part = order[start : start + _BLOCK_ROWS]
-            out["id"][start : start + len(part)] = ids[part]
-            out["vector"][start : start + len(part)] = self._rows(part, len(old_ids), new)
-        out.flush()
-        del out, new
-        tmp.replace(self.path)
+        tmp = _own_file(self.path)
+        try:
+            out = np.lib.format.open_memmap(tmp, mode="w+", shape=(len(order),),
+                                            dtype=[("id", f"S{width}"), ("vector", "<f4", (DIMENSION,))])
+            for start in range(0, len(order), _BLOCK_ROWS):
+                part = order[start : start + _BLOCK_ROWS]
+                out["id"][start : start + len(part)] = ids[part]
+                out["vector"][start : start + len(part)] = self._rows(part, len(old_ids), new)
+            out.flush()
+            del out, new
+            self._map(tmp)  # the rows this run wrote, whichever run renames its file last
+            tmp.replace(self.path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         self._pending.close()
         self._pending, self._pending_ids, self._pending_count = None, [], 0
-        self._map()
 
     def _rows(self, part: NDArray[np.intp], old: int, new: Any) -> Matrix:
         rows = np.empty((len(part), DIMENSION), dtype=np.float32)
