@@ -194,6 +194,9 @@ def test_two_vector_files_saving_at_once_each_keep_their_rows(tmp_path: Path) ->
     on_disk = VectorFile.open(tmp_path / "v", key="t")
     assert on_disk.known(["a", "b", "c", "d"]) == {"a", "b"}  # the last rename stays
     assert [p.name for p in (tmp_path / "v").iterdir()] == [first.path.name]
+    probe = tmp_path / "probe"
+    probe.touch()  # the file is created with the umask's permissions, as any other file
+    assert first.path.stat().st_mode == probe.stat().st_mode
 
 
 def test_files_left_by_a_killed_save_are_removed_when_no_run_owns_them(tmp_path: Path) -> None:

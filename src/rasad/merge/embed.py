@@ -124,12 +124,11 @@ _BLOCK_ROWS = 4096  # rows copied at a time when a vector file is rewritten
 
 
 def _own_file(path: Path) -> Path:
-    """A new empty file beside ``path``, named for this writer alone (another run may be saving too)."""
-    import tempfile
+    """A name beside ``path`` for this writer alone (another run may be saving too); created as ``path``
+    was, with the umask's permissions (``mkstemp`` would make it private to this user)."""
+    import secrets
 
-    handle, name = tempfile.mkstemp(prefix=f"{path.stem}.{os.getpid()}.", suffix=".tmp.npy", dir=path.parent)
-    os.close(handle)
-    return Path(name)
+    return path.with_name(f"{path.stem}.{os.getpid()}.{secrets.token_hex(6)}.tmp.npy")
 
 
 def _remove_stale(path: Path) -> None:
