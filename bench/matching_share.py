@@ -34,14 +34,18 @@ EXAMPLES = ROOT / "examples" / "corpus"
 Timings = defaultdict[tuple[str, str], list[float]]
 
 
+SCANS = frozenset({"search", "match", "fullmatch", "sub", "subn", "split", "findall", "finditer"})
+
+
 class TimedPattern:
-    """A compiled pattern whose scanning calls add their time to ``timings[(name, method)]``."""
+    """A compiled pattern whose scanning calls (:data:`SCANS`) add their time to ``timings[(name, method)]``."""
 
     def __init__(self, pattern: re.Pattern[str], name: str, timings: Timings) -> None:
         self._pattern, self._name, self._timings = pattern, name, timings
 
     def __getattr__(self, attribute: str) -> Any:
-        return getattr(self._pattern, attribute)
+        value = getattr(self._pattern, attribute)
+        return functools.partial(self._timed, attribute) if attribute in SCANS else value
 
     def _timed(self, method: str, *args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
@@ -52,30 +56,6 @@ class TimedPattern:
         entry[0] += time.perf_counter() - start
         entry[1] += 1
         return result
-
-    def search(self, *a: Any, **k: Any) -> Any:
-        return self._timed("search", *a, **k)
-
-    def match(self, *a: Any, **k: Any) -> Any:
-        return self._timed("match", *a, **k)
-
-    def fullmatch(self, *a: Any, **k: Any) -> Any:
-        return self._timed("fullmatch", *a, **k)
-
-    def sub(self, *a: Any, **k: Any) -> Any:
-        return self._timed("sub", *a, **k)
-
-    def subn(self, *a: Any, **k: Any) -> Any:
-        return self._timed("subn", *a, **k)
-
-    def split(self, *a: Any, **k: Any) -> Any:
-        return self._timed("split", *a, **k)
-
-    def findall(self, *a: Any, **k: Any) -> Any:
-        return self._timed("findall", *a, **k)
-
-    def finditer(self, *a: Any, **k: Any) -> Any:
-        return self._timed("finditer", *a, **k)
 
 
 class TimedAutomaton:
